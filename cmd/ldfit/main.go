@@ -1,0 +1,217 @@
+// Command ldfit fits random-recurrent-network models to recorded neural activity,
+// predicts held-out activity and compares network architectures by exact
+// infinite-width Bayesian inference.
+//
+// Usage:
+//
+//	ldfit <command> [flags] [arguments]
+//
+// Run "ldfit help" for the list of commands and "ldfit help <command>" for one.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"sort"
+
+	"github.com/pkg/profile"
+)
+
+// command is one subcommand. Each lives in its own file and registers itself in init.
+type command struct {
+	name    string
+	usage   string // arguments after the name, e.g. "FILE"
+	summary string // one line for the command list
+	help    string // longer text for "ldfit help <name>"
+	// flags declares the command's own flags on fs; the common flags are already there.
+	flags func(fs *flag.FlagSet)
+	// run executes the command with its positional arguments.
+	run func(env *env, args []string) error
+}
+
+var commands = map[string]*command{}
+
+func register(c *command) {
+	if _, dup := commands[c.name]; dup {
+		panic("ldfit: command registered twice: " + c.name)
+	}
+	commands[c.name] = c
+}
+
+// env carries what every command gets: the common flags and the output streams.
+type env struct {
+	Out     string // -o FILE
+	JSON    bool   // --json
+	Quiet   bool   // -q
+	Seed    uint64 // --seed
+	Workers int    // --workers
+	profile string
+	profDir string
+	stdout  io.Writer
+	stderr  io.Writer
+}
+
+// usageError marks an error in the command line (exit code 2).
+type usageError struct{ msg string }
+
+func (e usageError) Error() string { return e.msg }
+
+func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+}
+
+// run executes the command line args and returns the exit code: 0 on success, 1 on
+// failure, 2 on a usage error.
+func run(args []string, stdout, stderr io.Writer) int {
+	if len(args) == 0 {
+		printCommands(stderr)
+		return 2
+	}
+	name := args[0]
+	if name == "-h" || name == "--help" || name == "-help" {
+		name = "help"
+	}
+	c, ok := commands[name]
+	if !ok {
+		fmt.Fprintf(stderr, "ldfit: unknown command %q; run \"ldfit help\" for the list\n", name)
+		return 2
+	}
+	e := &env{stdout: stdout, stderr: stderr}
+	fs := flag.NewFlagSet("ldfit "+c.name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.StringVar(&e.Out, "o", "", "write the result to `FILE` (.parquet, .arrow, .feather, .arrows)")
+	fs.BoolVar(&e.JSON, "json", false, "print the result as JSON on stdout")
+	fs.BoolVar(&e.Quiet, "q", false, "print no progress or warnings")
+	fs.Uint64Var(&e.Seed, "seed", 1, "seed of every random draw")
+	fs.IntVar(&e.Workers, "workers", runtime.GOMAXPROCS(0), "number of parallel workers")
+	fs.StringVar(&e.profile, "profile", "", "write a profile: cpu, mem, block, mutex or trace")
+	fs.StringVar(&e.profDir, "profile-dir", ".", "folder for the -profile output")
+	if c.flags != nil {
+		c.flags(fs)
+	}
+	fs.Usage = func() { commandUsage(stderr, c, fs) }
+	if err := fs.Parse(interleave(fs, args[1:])); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if e.Workers < 1 {
+		fmt.Fprintf(stderr, "ldfit %s: --workers must be at least 1, got %d\n", c.name, e.Workers)
+		return 2
+	}
+	stop, err := startProfile(e.profile, e.profDir)
+	if err != nil {
+		fmt.Fprintf(stderr, "ldfit %s: %v\n", c.name, err)
+		return 2
+	}
+	err = c.run(e, fs.Args())
+	stop()
+	var ue usageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintf(stderr, "ldfit %s: %v\n", c.name, err)
+		return 2
+	default:
+		fmt.Fprintf(stderr, "ldfit: %v\n", err)
+		return 1
+	}
+}
+
+// interleave moves flags that follow positional arguments in front of them, so that
+// "ldfit fit rec.parquet --tau 2" works as well as "ldfit fit --tau 2 rec.parquet".
+func interleave(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := a[1:]
+		if name[0] == '-' {
+			name = name[1:]
+		}
+		if eq := indexByte(name, '='); eq >= 0 {
+			continue
+		}
+		if f := fs.Lookup(name); f != nil && !isBool(f) && i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	return append(flags, pos...)
+}
+
+func indexByte(s string, b byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == b {
+			return i
+		}
+	}
+	return -1
+}
+
+func isBool(f *flag.Flag) bool {
+	b, ok := f.Value.(interface{ IsBoolFlag() bool })
+	return ok && b.IsBoolFlag()
+}
+
+// startProfile starts the profile named by mode (empty: none) and returns its stop.
+// It runs inside run, not main, so that the profile is flushed before exit.
+func startProfile(mode, dir string) (func(), error) {
+	var p func(*profile.Profile)
+	switch mode {
+	case "":
+		return func() {}, nil
+	case "cpu":
+		p = profile.CPUProfile
+	case "mem":
+		p = profile.MemProfile
+	case "block":
+		p = profile.BlockProfile
+	case "mutex":
+		p = profile.MutexProfile
+	case "trace":
+		p = profile.TraceProfile
+	default:
+		return nil, usagef("-profile must be cpu, mem, block, mutex or trace, got %q", mode)
+	}
+	s := profile.Start(p, profile.ProfilePath(dir), profile.NoShutdownHook, profile.Quiet)
+	return s.Stop, nil
+}
+
+func printCommands(w io.Writer) {
+	fmt.Fprintln(w, "usage: ldfit <command> [flags] [arguments]\n\ncommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun \"ldfit help <command>\" for a command's flags.")
+}
+
+func commandUsage(w io.Writer, c *command, fs *flag.FlagSet) {
+	fmt.Fprintf(w, "usage: ldfit %s [flags] %s\n\n%s\n", c.name, c.usage, c.summary)
+	if c.help != "" {
+		fmt.Fprintf(w, "\n%s\n", c.help)
+	}
+	fmt.Fprintln(w, "\nflags:")
+	fs.PrintDefaults()
+}
