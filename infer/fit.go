@@ -1,0 +1,290 @@
+package infer
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+
+	"gonum.org/v1/gonum/floats"
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/optimize"
+
+	"github.com/ldfit/ldfit/likelihood"
+)
+
+// FitOptions controls Fit. The zero value is usable.
+type FitOptions struct {
+	// Restarts is the number of extra starts, jittered around the initial point, run
+	// after the start at the initial point itself; the best optimum is kept.
+	Restarts int
+	// Seed seeds the jitter of the restarts.
+	Seed uint64
+	// Init holds initial natural parameter values; nil uses each Param's Init.
+	Init []float64
+	// MaxIter bounds the L-BFGS iterations of each start (default 1000).
+	MaxIter int
+	// GradTol is the largest infinity norm of the gradient of the log-likelihood in
+	// unconstrained coordinates at which a start stops (default 1e-6).
+	GradTol float64
+}
+
+// Estimate is a maximum of an objective.
+type Estimate struct {
+	Params []likelihood.Param
+	Theta  []float64 // unconstrained optimum
+	Value  []float64 // natural values
+	LogLik float64
+
+	Status     string  // how the optimiser stopped, and why the result is (not) accepted
+	Iterations int     // L-BFGS iterations of the kept start, plus Newton polishing steps
+	GradNorm   float64 // infinity norm of the gradient at Theta
+	// Decrement is the Newton decrement ½ gᵀ(−H)⁻¹g at Theta: the log-likelihood still
+	// to be gained by one Newton step. It is scale-free, unlike GradNorm, and NaN when
+	// the Hessian is not negative definite.
+	Decrement float64
+	Converged bool
+	// Starts holds the log-likelihood reached from every start, the first from the
+	// initial point; their agreement shows whether the optimum is unique.
+	Starts []float64
+}
+
+// ErrNotConverged is returned, wrapped, by Fit when the best optimum found does not
+// satisfy the convergence criteria. Fit then also returns the estimate, with
+// Converged false, so that a caller can inspect or report it; it must not be used
+// as a converged result.
+var ErrNotConverged = errors.New("optimisation did not converge")
+
+// decrementTol is the Newton decrement, in nats, under which an optimum is accepted:
+// a log-likelihood difference this small is far below any statistical resolution.
+const decrementTol = 1e-6
+
+// jitterScale is the standard deviation, in unconstrained coordinates, of the random
+// displacement of restarts from the initial point.
+const jitterScale = 0.5
+
+// Fit maximises obj by L-BFGS from the initial point and from opt.Restarts seeded
+// jittered points, polishes the best optimum with Newton steps on a finite-difference
+// Hessian of the analytic gradient, and returns it.
+//
+// An optimum is accepted (Converged) when the gradient norm is below GradTol or the
+// Newton decrement is below 1e-6 nats. Otherwise Fit returns the estimate with
+// Converged false together with an error wrapping ErrNotConverged. Any other error
+// (bad initial point, non-finite objective at every start) comes with a nil estimate.
+func Fit(obj likelihood.Objective, opt FitOptions) (*Estimate, error) {
+	params := obj.Params()
+	if len(params) == 0 {
+		return nil, errors.New("infer: objective has no parameters")
+	}
+	opt = opt.withDefaults()
+	theta0, err := initialTheta(params, opt.Init)
+	if err != nil {
+		return nil, err
+	}
+	if v := obj.Eval(theta0, nil); math.IsNaN(v) || math.IsInf(v, 0) {
+		return nil, fmt.Errorf("infer: log-likelihood is %v at the initial point %v; give finite initial values inside the parameters' ranges", v, naturalOf(params, theta0))
+	}
+	rng := rand.New(rand.NewPCG(opt.Seed, 0x6669745f73746172))
+	var best *Estimate
+	var starts []float64
+	for s := 0; s <= opt.Restarts; s++ {
+		x := append([]float64(nil), theta0...)
+		if s > 0 {
+			for i := range x {
+				x[i] += jitterScale * rng.NormFloat64()
+			}
+		}
+		e := minimize(obj, params, x, opt)
+		if e == nil {
+			starts = append(starts, math.Inf(-1))
+			continue
+		}
+		starts = append(starts, e.LogLik)
+		if best == nil || e.LogLik > best.LogLik {
+			best = e
+		}
+	}
+	if best == nil {
+		return nil, fmt.Errorf("infer: the log-likelihood was not finite from any of %d starts", opt.Restarts+1)
+	}
+	best.Starts = starts
+	polish(obj, best, opt.GradTol)
+	if !best.Converged {
+		return best, fmt.Errorf("infer: %w: %s (gradient norm %.3g, Newton decrement %.3g nats at %v); raise MaxIter, add restarts or check the data", ErrNotConverged, best.Status, best.GradNorm, best.Decrement, best.Value)
+	}
+	return best, nil
+}
+
+func (o FitOptions) withDefaults() FitOptions {
+	if o.MaxIter <= 0 {
+		o.MaxIter = 1000
+	}
+	if o.GradTol <= 0 {
+		o.GradTol = 1e-6
+	}
+	if o.Restarts < 0 {
+		o.Restarts = 0
+	}
+	return o
+}
+
+func initialTheta(params []likelihood.Param, init []float64) ([]float64, error) {
+	if init != nil && len(init) != len(params) {
+		return nil, fmt.Errorf("infer: %d initial values for %d parameters", len(init), len(params))
+	}
+	theta := make([]float64, len(params))
+	for i, p := range params {
+		x := p.Init
+		if init != nil {
+			x = init[i]
+		}
+		t := p.Theta(x)
+		if math.IsNaN(t) || math.IsInf(t, 0) {
+			return nil, fmt.Errorf("infer: initial value %v of parameter %s is outside its range", x, p.Name)
+		}
+		theta[i] = t
+	}
+	return theta, nil
+}
+
+func naturalOf(params []likelihood.Param, theta []float64) []float64 {
+	x := make([]float64, len(theta))
+	for i, p := range params {
+		x[i] = p.Natural(theta[i])
+	}
+	return x
+}
+
+// negated turns a log-likelihood into the problem gonum minimises. gonum asks for the
+// value and the gradient at the same point in two calls; the cache makes that one
+// evaluation of the objective.
+type negated struct {
+	obj        likelihood.Objective
+	x, g       []float64
+	f          float64
+	valid      bool
+	evaluation int
+}
+
+func (n *negated) eval(x []float64) {
+	if n.valid && floats.Equal(x, n.x) {
+		return
+	}
+	if n.x == nil {
+		n.x = make([]float64, len(x))
+		n.g = make([]float64, len(x))
+	}
+	copy(n.x, x)
+	n.f = -n.obj.Eval(x, n.g)
+	if math.IsNaN(n.f) {
+		// A NaN stops gonum's line search for good; +Inf makes it step back.
+		n.f = math.Inf(1)
+	}
+	floats.Scale(-1, n.g)
+	n.valid = true
+	n.evaluation++
+}
+
+func (n *negated) problem() optimize.Problem {
+	return optimize.Problem{
+		Func: func(x []float64) float64 { n.eval(x); return n.f },
+		Grad: func(g, x []float64) { n.eval(x); copy(g, n.g) },
+	}
+}
+
+// minimize runs one L-BFGS start and returns its end point, or nil when the objective
+// was not finite there.
+func minimize(obj likelihood.Objective, params []likelihood.Param, x []float64, opt FitOptions) *Estimate {
+	n := &negated{obj: obj}
+	settings := &optimize.Settings{
+		GradientThreshold: opt.GradTol,
+		MajorIterations:   opt.MaxIter,
+		Converger:         &optimize.FunctionConverge{Absolute: 1e-12, Relative: 1e-14, Iterations: 25},
+	}
+	res, err := optimize.Minimize(n.problem(), x, settings, &optimize.LBFGS{})
+	e := &Estimate{Params: params}
+	switch {
+	case res == nil:
+		e.Theta = x
+		e.Status = fmt.Sprint(err)
+	default:
+		e.Theta = res.X
+		e.Iterations = res.Stats.MajorIterations
+		e.Status = res.Status.String()
+		if err != nil {
+			// gonum reports a line search that can make no more progress as an error;
+			// whether the point is an optimum is decided by polish, not here.
+			e.Status += ": " + err.Error()
+		}
+	}
+	e.LogLik = obj.Eval(e.Theta, nil)
+	if math.IsNaN(e.LogLik) || math.IsInf(e.LogLik, 0) {
+		return nil
+	}
+	e.Value = naturalOf(params, e.Theta)
+	return e
+}
+
+// polish takes Newton steps from e on a finite-difference Hessian until the Newton
+// decrement is below decrementTol, then records the convergence diagnostics.
+func polish(obj likelihood.Objective, e *Estimate, gradTol float64) {
+	p := len(e.Theta)
+	g := make([]float64, p)
+	for step := 0; step < 20; step++ {
+		e.LogLik = obj.Eval(e.Theta, g)
+		e.GradNorm = floats.Norm(g, math.Inf(1))
+		dir, dec := newtonStep(obj, e.Theta, g)
+		e.Decrement = dec
+		if e.GradNorm <= gradTol || dec <= decrementTol || math.IsNaN(dec) {
+			break
+		}
+		if !lineStep(obj, e, dir) {
+			break
+		}
+		e.Iterations++
+	}
+	e.Value = naturalOf(e.Params, e.Theta)
+	switch {
+	case e.GradNorm <= gradTol:
+		e.Converged = true
+		e.Status += "; accepted: gradient norm below tolerance"
+	case e.Decrement <= decrementTol:
+		e.Converged = true
+		e.Status += "; accepted: Newton decrement below tolerance"
+	case math.IsNaN(e.Decrement):
+		e.Status += "; rejected: Hessian not negative definite, the optimum is a saddle or flat"
+	default:
+		e.Status += "; rejected: Newton steps make no further progress"
+	}
+}
+
+// newtonStep returns the Newton direction (−H)⁻¹g and the decrement ½ gᵀ(−H)⁻¹g, or a
+// NaN decrement when −H is not positive definite.
+func newtonStep(obj likelihood.Objective, theta, g []float64) ([]float64, float64) {
+	h := Hessian(obj, theta)
+	var neg mat.SymDense
+	neg.ScaleSym(-1, h)
+	var ch mat.Cholesky
+	if !ch.Factorize(&neg) {
+		return nil, math.NaN()
+	}
+	var d mat.VecDense
+	if err := ch.SolveVecTo(&d, mat.NewVecDense(len(g), g)); err != nil {
+		return nil, math.NaN()
+	}
+	dir := d.RawVector().Data
+	return dir, 0.5 * floats.Dot(g, dir)
+}
+
+// lineStep moves e along dir, halving the step until the log-likelihood increases.
+func lineStep(obj likelihood.Objective, e *Estimate, dir []float64) bool {
+	x := make([]float64, len(dir))
+	for t := 1.0; t > 1e-6; t /= 2 {
+		floats.AddScaledTo(x, e.Theta, t, dir)
+		if v := obj.Eval(x, nil); v > e.LogLik {
+			e.Theta = x
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,124 @@
+package infer
+
+import (
+	"errors"
+	"math"
+	"math/rand/v2"
+	"testing"
+
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/ldfit/ldfit/likelihood"
+)
+
+// normalSample is the log-likelihood of (μ, σ) for independent normal draws, with σ
+// log-transformed. Its maximum and Fisher information are known in closed form.
+type normalSample struct{ x []float64 }
+
+func newNormalSample(n int, mu, sigma float64, seed uint64) *normalSample {
+	rng := rand.New(rand.NewPCG(seed, 1))
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = mu + sigma*rng.NormFloat64()
+	}
+	return &normalSample{x}
+}
+
+func (o *normalSample) Params() []likelihood.Param {
+	return []likelihood.Param{
+		{Name: "mu", Transform: likelihood.Identity, Init: 0},
+		{Name: "sigma", Transform: likelihood.Log, Init: 1},
+	}
+}
+
+func (o *normalSample) Eval(theta, grad []float64) float64 {
+	mu, ls := theta[0], theta[1]
+	v := math.Exp(2 * ls)
+	var ss, s float64
+	for _, x := range o.x {
+		d := x - mu
+		ss += d * d
+		s += d
+	}
+	n := float64(len(o.x))
+	if grad != nil {
+		grad[0] = s / v
+		grad[1] = -n + ss/v
+	}
+	return -n*ls - 0.5*n*math.Log(2*math.Pi) - 0.5*ss/v
+}
+
+func TestFitNormalClosedForm(t *testing.T) {
+	obj := newNormalSample(500, 3, 2, 7)
+	est, err := Fit(obj, FitOptions{Restarts: 3, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	mean, sd := stat.PopMeanStdDev(obj.x, nil)
+	if math.Abs(est.Value[0]-mean) > 1e-9 || math.Abs(est.Value[1]-sd) > 1e-9 {
+		t.Errorf("estimate %v, closed form (%v, %v)", est.Value, mean, sd)
+	}
+	if !est.Converged || len(est.Starts) != 4 {
+		t.Errorf("converged %v, %d starts; status %s", est.Converged, len(est.Starts), est.Status)
+	}
+	for i, l := range est.Starts {
+		if math.Abs(l-est.LogLik) > 1e-6 {
+			t.Errorf("start %d reached %v, best %v", i, l, est.LogLik)
+		}
+	}
+
+	lap, err := Laplace(obj, est)
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := float64(len(obj.x))
+	// Fisher information at the maximum: n/σ² for μ, 2n for log σ, uncorrelated.
+	wantSE := []float64{sd / math.Sqrt(n), sd / math.Sqrt(2*n)}
+	for i := range wantSE {
+		if math.Abs(lap.SE[i]/wantSE[i]-1) > 1e-6 {
+			t.Errorf("se[%d] = %v, want %v", i, lap.SE[i], wantSE[i])
+		}
+	}
+	if c := lap.Corr.At(0, 1); math.Abs(c) > 1e-6 {
+		t.Errorf("correlation %v, want 0", c)
+	}
+	if lo, hi := lap.Lower[0], lap.Upper[0]; math.Abs(lo-(mean-z95*wantSE[0])) > 1e-6 || math.Abs(hi-(mean+z95*wantSE[0])) > 1e-6 {
+		t.Errorf("interval for mu [%v, %v]", lo, hi)
+	}
+	// Log-normal interval for σ: σ̂·exp(±1.96/√(2n)).
+	f := math.Exp(z95 / math.Sqrt(2*n))
+	if math.Abs(lap.Lower[1]-sd/f) > 1e-6 || math.Abs(lap.Upper[1]-sd*f) > 1e-6 {
+		t.Errorf("interval for sigma [%v, %v], want [%v, %v]", lap.Lower[1], lap.Upper[1], sd/f, sd*f)
+	}
+}
+
+// flat has no maximum: the log-likelihood grows without bound along θ.
+type flat struct{}
+
+func (flat) Params() []likelihood.Param { return []likelihood.Param{{Name: "a", Init: 0}} }
+func (flat) Eval(theta, grad []float64) float64 {
+	if grad != nil {
+		grad[0] = 1
+	}
+	return theta[0]
+}
+
+func TestFitNotConverged(t *testing.T) {
+	est, err := Fit(flat{}, FitOptions{MaxIter: 20})
+	if !errors.Is(err, ErrNotConverged) {
+		t.Fatalf("error %v, want ErrNotConverged", err)
+	}
+	if est == nil || est.Converged {
+		t.Fatalf("estimate %+v, want one with Converged false", est)
+	}
+}
+
+func TestFitBadInit(t *testing.T) {
+	obj := newNormalSample(10, 0, 1, 1)
+	if _, err := Fit(obj, FitOptions{Init: []float64{0, -1}}); err == nil {
+		t.Error("negative initial sigma accepted")
+	}
+	if _, err := Fit(obj, FitOptions{Init: []float64{0}}); err == nil {
+		t.Error("wrong number of initial values accepted")
+	}
+}

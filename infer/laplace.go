@@ -1,0 +1,144 @@
+package infer
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+
+	"github.com/ldfit/ldfit/likelihood"
+)
+
+// z95 is the standard normal quantile of 0.975.
+const z95 = 1.959963984540054
+
+// Uncertainty describes the uncertainty of an estimate: standard errors, central 95%
+// intervals in natural parameters, and the covariance and correlation of the
+// unconstrained coordinates.
+type Uncertainty struct {
+	Method   string // "laplace", "mcmc", ...
+	Names    []string
+	Estimate []float64 // natural values (the optimum, or the posterior median for mcmc)
+	SE       []float64 // standard errors of the natural values
+	Lower    []float64 // 95% interval
+	Upper    []float64
+	Cov      *mat.SymDense // covariance of the unconstrained coordinates
+	Corr     *mat.SymDense // correlation of the unconstrained coordinates
+}
+
+// Laplace approximates the posterior at the optimum est by a Gaussian in the
+// unconstrained coordinates with covariance (−H)⁻¹, H the Hessian of the
+// log-likelihood. Intervals are mapped through each parameter's transform, so they are
+// log-normal for Log-transformed parameters and stay inside the bounds of Logit ones;
+// standard errors of natural values are by the delta method.
+func Laplace(obj likelihood.Objective, est *Estimate) (*Uncertainty, error) {
+	h := Hessian(obj, est.Theta)
+	var neg mat.SymDense
+	neg.ScaleSym(-1, h)
+	cov, err := invertPD(&neg, est.Params)
+	if err != nil {
+		return nil, err
+	}
+	return FromCovariance("laplace", est, cov)
+}
+
+// invertPD inverts a symmetric matrix that must be positive definite, naming the
+// parameters with non-positive curvature when it is not.
+func invertPD(a *mat.SymDense, params []likelihood.Param) (*mat.SymDense, error) {
+	var ch mat.Cholesky
+	if !ch.Factorize(a) {
+		var bad []string
+		for i, p := range params {
+			if !(a.At(i, i) > 0) {
+				bad = append(bad, p.Name)
+			}
+		}
+		if len(bad) == 0 {
+			return nil, errors.New("infer: the Hessian at the optimum is not negative definite: the parameters are not jointly identified (collinear); fix one of them or give more data")
+		}
+		return nil, fmt.Errorf("infer: the log-likelihood has no curvature in %s at the optimum: not identified by these data; fix it or give more data", strings.Join(bad, ", "))
+	}
+	var cov mat.SymDense
+	if err := ch.InverseTo(&cov); err != nil {
+		return nil, fmt.Errorf("infer: inverting the Hessian: %w", err)
+	}
+	return &cov, nil
+}
+
+// FromCovariance builds the standard errors, 95% intervals and correlation of est from a
+// covariance cov of its unconstrained coordinates (from the Hessian, a sandwich or a
+// resampling estimator).
+func FromCovariance(method string, est *Estimate, cov *mat.SymDense) (*Uncertainty, error) {
+	p := len(est.Theta)
+	if r := cov.SymmetricDim(); r != p {
+		return nil, fmt.Errorf("infer: covariance is %d×%d for %d parameters", r, r, p)
+	}
+	u := &Uncertainty{
+		Method:   method,
+		Names:    make([]string, p),
+		Estimate: append([]float64(nil), est.Value...),
+		SE:       make([]float64, p),
+		Lower:    make([]float64, p),
+		Upper:    make([]float64, p),
+		Cov:      cov,
+		Corr:     mat.NewSymDense(p, nil),
+	}
+	for i, par := range est.Params {
+		v := cov.At(i, i)
+		if !(v >= 0) || math.IsInf(v, 0) {
+			return nil, fmt.Errorf("infer: variance %v of parameter %s is not a finite non-negative number", v, par.Name)
+		}
+		s := math.Sqrt(v)
+		t := est.Theta[i]
+		u.Names[i] = par.Name
+		u.SE[i] = math.Abs(par.Deriv(t)) * s
+		u.Lower[i], u.Upper[i] = ordered(par.Natural(t-z95*s), par.Natural(t+z95*s))
+		for j := 0; j <= i; j++ {
+			d := math.Sqrt(v * cov.At(j, j))
+			c := 0.0
+			if d > 0 {
+				c = cov.At(i, j) / d
+			}
+			u.Corr.SetSym(i, j, c)
+		}
+	}
+	return u, nil
+}
+
+func ordered(a, b float64) (float64, float64) {
+	if a > b {
+		return b, a
+	}
+	return a, b
+}
+
+// Hessian returns the Hessian of obj at theta by central finite differences of its
+// analytic gradient, symmetrised. Each step is scaled to its coordinate and chosen near
+// the cube root of the machine epsilon, which balances truncation against rounding.
+func Hessian(obj likelihood.Objective, theta []float64) *mat.SymDense {
+	p := len(theta)
+	x := append([]float64(nil), theta...)
+	gp := make([]float64, p)
+	gm := make([]float64, p)
+	cols := mat.NewDense(p, p, nil)
+	for j := 0; j < p; j++ {
+		h := 1e-5 * math.Max(1, math.Abs(theta[j]))
+		x[j] = theta[j] + h
+		obj.Eval(x, gp)
+		x[j] = theta[j] - h
+		obj.Eval(x, gm)
+		x[j] = theta[j]
+		for i := 0; i < p; i++ {
+			cols.Set(i, j, (gp[i]-gm[i])/(2*h))
+		}
+	}
+	hs := mat.NewSymDense(p, nil)
+	for i := 0; i < p; i++ {
+		for j := 0; j <= i; j++ {
+			hs.SetSym(i, j, 0.5*(cols.At(i, j)+cols.At(j, i)))
+		}
+	}
+	return hs
+}
