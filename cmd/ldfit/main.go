@@ -17,6 +17,7 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strings"
 
 	"github.com/pkg/profile"
 )
@@ -53,6 +54,10 @@ type env struct {
 	profDir string
 	stdout  io.Writer
 	stderr  io.Writer
+
+	name   string   // the command's name, for messages
+	args   []string // the command line after "ldfit", recorded in output metadata
+	inputs []string // files read so far; -o refuses to overwrite any of them
 }
 
 // usageError marks an error in the command line (exit code 2).
@@ -74,32 +79,25 @@ func run(args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	name := args[0]
-	if name == "-h" || name == "--help" || name == "-help" {
+	switch name {
+	case "-h", "-help", "--help":
 		name = "help"
+	case "-version", "--version":
+		name = "version"
 	}
 	c, ok := commands[name]
 	if !ok {
 		fmt.Fprintf(stderr, "ldfit: unknown command %q; run \"ldfit help\" for the list\n", name)
 		return 2
 	}
-	e := &env{stdout: stdout, stderr: stderr}
-	fs := flag.NewFlagSet("ldfit "+c.name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.StringVar(&e.Out, "o", "", "write the result to `FILE` (.parquet, .arrow, .feather, .arrows)")
-	fs.BoolVar(&e.JSON, "json", false, "print the result as JSON on stdout")
-	fs.BoolVar(&e.Quiet, "q", false, "print no progress or warnings")
-	fs.Uint64Var(&e.Seed, "seed", 1, "seed of every random draw")
-	fs.IntVar(&e.Workers, "workers", runtime.GOMAXPROCS(0), "number of parallel workers")
-	fs.StringVar(&e.profile, "profile", "", "write a profile: cpu, mem, block, mutex or trace")
-	fs.StringVar(&e.profDir, "profile-dir", ".", "folder for the -profile output")
-	if c.flags != nil {
-		c.flags(fs)
-	}
-	fs.Usage = func() { commandUsage(stderr, c, fs) }
+	e := &env{stdout: stdout, stderr: stderr, name: c.name, args: args}
+	fs := newFlagSet(c, e, stderr)
 	if err := fs.Parse(interleave(fs, args[1:])); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
+			commandUsage(stdout, c, fs)
 			return 0
 		}
+		fmt.Fprintf(stderr, "run \"ldfit help %s\" for its usage and flags\n", c.name)
 		return 2
 	}
 	if e.Workers < 1 {
@@ -108,20 +106,45 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	stop, err := startProfile(e.profile, e.profDir)
 	if err != nil {
-		fmt.Fprintf(stderr, "ldfit %s: %v\n", c.name, err)
-		return 2
+		return exitCode(e, err)
 	}
 	err = c.run(e, fs.Args())
 	stop()
+	return exitCode(e, err)
+}
+
+// newFlagSet returns the flag set of command c: the common flags bound to e, then the
+// command's own. Usage and parse errors go to w.
+func newFlagSet(c *command, e *env, w io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet("ldfit "+c.name, flag.ContinueOnError)
+	fs.SetOutput(w)
+	fs.StringVar(&e.Out, "o", "", "write the result to `FILE` (.parquet, .arrow, .feather, .arrows)")
+	fs.BoolVar(&e.JSON, "json", false, "print the result as JSON on stdout")
+	fs.BoolVar(&e.Quiet, "q", false, "print no progress or warnings")
+	fs.Uint64Var(&e.Seed, "seed", 1, "seed of every random draw")
+	fs.IntVar(&e.Workers, "workers", runtime.GOMAXPROCS(0), "number of parallel workers")
+	fs.StringVar(&e.profile, "profile", "", "write a profile: cpu, mem, block, mutex or trace")
+	fs.StringVar(&e.profDir, "profile-dir", ".", "write the -profile output into `DIR`")
+	if c.flags != nil {
+		c.flags(fs)
+	}
+	// The flag package calls Usage for -h and after a parse error; run prints the
+	// help for the first and a pointer to it for the second.
+	fs.Usage = func() {}
+	return fs
+}
+
+// exitCode reports err on e's stderr and returns the process exit code for it.
+func exitCode(e *env, err error) int {
 	var ue usageError
 	switch {
 	case err == nil:
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(stderr, "ldfit %s: %v\n", c.name, err)
+		fmt.Fprintf(e.stderr, "ldfit %s: %v\n", e.name, oneLine(err))
 		return 2
 	default:
-		fmt.Fprintf(stderr, "ldfit: %v\n", err)
+		fmt.Fprintf(e.stderr, "ldfit: %v\n", oneLine(err))
 		return 1
 	}
 }
@@ -154,6 +177,12 @@ func interleave(fs *flag.FlagSet, args []string) []string {
 		}
 	}
 	return append(flags, pos...)
+}
+
+// oneLine returns err's message on a single line, so that a failure is always one
+// "ldfit: ..." line on stderr even when a wrapped error carries line breaks.
+func oneLine(err error) string {
+	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
 }
 
 func indexByte(s string, b byte) int {
@@ -190,6 +219,16 @@ func startProfile(mode, dir string) (func(), error) {
 	default:
 		return nil, usagef("-profile must be cpu, mem, block, mutex or trace, got %q", mode)
 	}
+	// profile.Start exits the process when it cannot write; find that out first.
+	if err := os.MkdirAll(dir, 0o777); err != nil {
+		return nil, fmt.Errorf("-profile-dir: %v", err)
+	}
+	probe, err := os.CreateTemp(dir, ".ldfit-profile-*")
+	if err != nil {
+		return nil, fmt.Errorf("-profile-dir %s is not writable: %v", dir, err)
+	}
+	probe.Close()
+	os.Remove(probe.Name())
 	s := profile.Start(p, profile.ProfilePath(dir), profile.NoShutdownHook, profile.Quiet)
 	return s.Stop, nil
 }
@@ -207,11 +246,34 @@ func printCommands(w io.Writer) {
 	fmt.Fprintln(w, "\nRun \"ldfit help <command>\" for a command's flags.")
 }
 
+// commonFlags are the flags newFlagSet declares on every command.
+var commonFlags = map[string]bool{"o": true, "json": true, "q": true, "seed": true, "workers": true, "profile": true, "profile-dir": true}
+
 func commandUsage(w io.Writer, c *command, fs *flag.FlagSet) {
-	fmt.Fprintf(w, "usage: ldfit %s [flags] %s\n\n%s\n", c.name, c.usage, c.summary)
+	fmt.Fprintf(w, "usage: %s\n\n%s\n", strings.TrimSpace("ldfit "+c.name+" [flags] "+c.usage), c.summary)
 	if c.help != "" {
 		fmt.Fprintf(w, "\n%s\n", c.help)
 	}
-	fmt.Fprintln(w, "\nflags:")
-	fs.PrintDefaults()
+	own := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	common := flag.NewFlagSet(c.name, flag.ContinueOnError)
+	fs.VisitAll(func(f *flag.Flag) {
+		to := own
+		if commonFlags[f.Name] {
+			to = common
+		}
+		to.Var(f.Value, f.Name, f.Usage)
+		to.Lookup(f.Name).DefValue = f.DefValue // f.Value may hold a parsed value by now
+	})
+	for _, s := range []struct {
+		title string
+		fs    *flag.FlagSet
+	}{{"flags", own}, {"common flags", common}} {
+		n := 0
+		s.fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintf(w, "\n%s:\n", s.title)
+			s.fs.SetOutput(w)
+			s.fs.PrintDefaults()
+		}
+	}
 }
