@@ -1,0 +1,268 @@
+package data
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/array"
+)
+
+// isNumeric reports whether a column of type dt converts to float64: any integer or
+// floating type, also dictionary-encoded.
+func isNumeric(dt arrow.DataType) bool {
+	if d, ok := dt.(*arrow.DictionaryType); ok {
+		dt = d.ValueType
+	}
+	switch dt.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
+		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
+		arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64:
+		return true
+	}
+	return false
+}
+
+func isInteger(dt arrow.DataType) bool {
+	if d, ok := dt.(*arrow.DictionaryType); ok {
+		dt = d.ValueType
+	}
+	switch dt.ID() {
+	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
+		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64:
+		return true
+	}
+	return false
+}
+
+// isText reports whether a column of type dt converts to strings: strings (also
+// dictionary-encoded) and integers (labels such as unit 17).
+func isText(dt arrow.DataType) bool {
+	if d, ok := dt.(*arrow.DictionaryType); ok {
+		dt = d.ValueType
+	}
+	switch dt.ID() {
+	case arrow.STRING, arrow.LARGE_STRING, arrow.STRING_VIEW, arrow.BINARY, arrow.LARGE_BINARY:
+		return true
+	}
+	return isInteger(dt)
+}
+
+// appendFloats appends the values of a numeric array to dst, nulls as NaN.
+func appendFloats(dst []float64, a arrow.Array) ([]float64, error) {
+	if d, ok := a.(*array.Dictionary); ok {
+		vals, err := appendFloats(nil, d.Dictionary())
+		if err != nil {
+			return dst, err
+		}
+		for i := 0; i < d.Len(); i++ {
+			if d.IsNull(i) {
+				dst = append(dst, math.NaN())
+				continue
+			}
+			k := d.GetValueIndex(i)
+			if k < 0 || k >= len(vals) {
+				return dst, fmt.Errorf("dictionary index %d out of range", k)
+			}
+			dst = append(dst, vals[k])
+		}
+		return dst, nil
+	}
+	n := a.Len()
+	start := len(dst)
+	switch v := a.(type) {
+	case *array.Float64:
+		dst = append(dst, v.Float64Values()...)
+	case *array.Float32:
+		for _, x := range v.Float32Values() {
+			dst = append(dst, float64(x))
+		}
+	case *array.Float16:
+		for _, x := range v.Values() {
+			dst = append(dst, float64(x.Float32()))
+		}
+	case *array.Int64:
+		for _, x := range v.Int64Values() {
+			dst = append(dst, float64(x))
+		}
+	case *array.Int32:
+		for _, x := range v.Int32Values() {
+			dst = append(dst, float64(x))
+		}
+	case *array.Int16:
+		for _, x := range v.Int16Values() {
+			dst = append(dst, float64(x))
+		}
+	case *array.Int8:
+		for _, x := range v.Int8Values() {
+			dst = append(dst, float64(x))
+		}
+	case *array.Uint64:
+		for _, x := range v.Uint64Values() {
+			dst = append(dst, float64(x))
+		}
+	case *array.Uint32:
+		for _, x := range v.Uint32Values() {
+			dst = append(dst, float64(x))
+		}
+	case *array.Uint16:
+		for _, x := range v.Uint16Values() {
+			dst = append(dst, float64(x))
+		}
+	case *array.Uint8:
+		for _, x := range v.Uint8Values() {
+			dst = append(dst, float64(x))
+		}
+	default:
+		return dst, fmt.Errorf("type %s is not numeric", a.DataType())
+	}
+	if len(dst)-start != n {
+		return dst[:start], fmt.Errorf("corrupt array: %d values for %d rows", len(dst)-start, n)
+	}
+	if a.NullN() > 0 {
+		for i := 0; i < n; i++ {
+			if a.IsNull(i) {
+				dst[start+i] = math.NaN()
+			}
+		}
+	}
+	return dst, nil
+}
+
+// appendInts appends the values of an integer array to dst; ok is false per null.
+func appendInts(dst []int64, a arrow.Array) ([]int64, error) {
+	if d, ok := a.(*array.Dictionary); ok {
+		vals, err := appendInts(nil, d.Dictionary())
+		if err != nil {
+			return dst, err
+		}
+		for i := 0; i < d.Len(); i++ {
+			if d.IsNull(i) {
+				return dst, fmt.Errorf("null in row %d", len(dst))
+			}
+			k := d.GetValueIndex(i)
+			if k < 0 || k >= len(vals) {
+				return dst, fmt.Errorf("dictionary index %d out of range", k)
+			}
+			dst = append(dst, vals[k])
+		}
+		return dst, nil
+	}
+	start := len(dst)
+	for i := 0; i < a.Len(); i++ {
+		if a.IsNull(i) {
+			return dst, fmt.Errorf("null in row %d", start+i)
+		}
+		var x int64
+		switch v := a.(type) {
+		case *array.Int64:
+			x = v.Value(i)
+		case *array.Int32:
+			x = int64(v.Value(i))
+		case *array.Int16:
+			x = int64(v.Value(i))
+		case *array.Int8:
+			x = int64(v.Value(i))
+		case *array.Uint64:
+			if v.Value(i) > math.MaxInt64 {
+				return dst, fmt.Errorf("value %d in row %d overflows int64", v.Value(i), start+i)
+			}
+			x = int64(v.Value(i))
+		case *array.Uint32:
+			x = int64(v.Value(i))
+		case *array.Uint16:
+			x = int64(v.Value(i))
+		case *array.Uint8:
+			x = int64(v.Value(i))
+		default:
+			return dst, fmt.Errorf("type %s is not an integer type", a.DataType())
+		}
+		dst = append(dst, x)
+	}
+	return dst, nil
+}
+
+// appendStrings appends the values of a string or integer array to dst. Nulls are an
+// error: labels and names cannot be missing.
+func appendStrings(dst []string, a arrow.Array) ([]string, error) {
+	if d, ok := a.(*array.Dictionary); ok {
+		vals, err := appendStrings(nil, d.Dictionary())
+		if err != nil {
+			return dst, err
+		}
+		for i := 0; i < d.Len(); i++ {
+			if d.IsNull(i) {
+				return dst, fmt.Errorf("missing value (null) in row %d", len(dst))
+			}
+			k := d.GetValueIndex(i)
+			if k < 0 || k >= len(vals) {
+				return dst, fmt.Errorf("dictionary index %d out of range", k)
+			}
+			dst = append(dst, vals[k])
+		}
+		return dst, nil
+	}
+	if isInteger(a.DataType()) {
+		ints, err := appendInts(nil, a)
+		if err != nil {
+			return dst, err
+		}
+		for _, x := range ints {
+			dst = append(dst, strconv.FormatInt(x, 10))
+		}
+		return dst, nil
+	}
+	start := len(dst)
+	for i := 0; i < a.Len(); i++ {
+		if a.IsNull(i) {
+			return dst, fmt.Errorf("missing value (null) in row %d", start+i)
+		}
+		switch v := a.(type) {
+		case *array.String:
+			dst = append(dst, v.Value(i))
+		case *array.LargeString:
+			dst = append(dst, v.Value(i))
+		case *array.StringView:
+			dst = append(dst, v.Value(i))
+		case *array.Binary:
+			dst = append(dst, string(v.Value(i)))
+		case *array.LargeBinary:
+			dst = append(dst, string(v.Value(i)))
+		default:
+			return dst, fmt.Errorf("type %s is neither a string nor an integer", a.DataType())
+		}
+	}
+	return dst, nil
+}
+
+// columnFloats reads a numeric column of a piece; nulls become NaN.
+func columnFloats(dst []float64, chunks []arrow.Array) ([]float64, error) {
+	var err error
+	for _, c := range chunks {
+		if dst, err = appendFloats(dst, c); err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
+func columnStrings(dst []string, chunks []arrow.Array) ([]string, error) {
+	var err error
+	for _, c := range chunks {
+		if dst, err = appendStrings(dst, c); err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}
+
+func columnInts(dst []int64, chunks []arrow.Array) ([]int64, error) {
+	var err error
+	for _, c := range chunks {
+		if dst, err = appendInts(dst, c); err != nil {
+			return dst, err
+		}
+	}
+	return dst, nil
+}

@@ -1,0 +1,310 @@
+package data
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
+	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/pqarrow"
+)
+
+// format is a file format ldfit reads and writes.
+type format int
+
+const (
+	formatParquet     format = iota + 1
+	formatArrowFile          // Arrow IPC file (.arrow, .feather)
+	formatArrowStream        // Arrow IPC stream (.arrows)
+)
+
+func (f format) String() string {
+	switch f {
+	case formatParquet:
+		return "Parquet"
+	case formatArrowFile:
+		return "Arrow IPC file"
+	case formatArrowStream:
+		return "Arrow IPC stream"
+	}
+	return "unknown format"
+}
+
+// sniff detects the format of a file from its first bytes, so that a misnamed file is
+// still read and a file of another kind gets an error saying what it is not.
+func sniff(path string, f *os.File) (format, error) {
+	head := make([]byte, 8)
+	n, err := io.ReadFull(f, head)
+	if _, serr := f.Seek(0, io.SeekStart); serr != nil {
+		return 0, fmt.Errorf("%s: %v", path, serr)
+	}
+	head = head[:n]
+	switch {
+	case n == 0 && (err == io.EOF || err == io.ErrUnexpectedEOF):
+		return 0, fmt.Errorf("%s: empty file (0 bytes); expected Parquet or Arrow IPC", path)
+	case err != nil && err != io.ErrUnexpectedEOF:
+		return 0, fmt.Errorf("%s: %v", path, err)
+	case bytes.HasPrefix(head, []byte("PAR1")):
+		return formatParquet, nil
+	case bytes.HasPrefix(head, []byte("ARROW1")):
+		return formatArrowFile, nil
+	case n >= 4 && bytes.Equal(head[:4], []byte{0xff, 0xff, 0xff, 0xff}):
+		return formatArrowStream, nil
+	}
+	return 0, fmt.Errorf("%s: not a Parquet or Arrow IPC file (it starts with %q); convert it to Parquet, e.g. with pandas DataFrame.to_parquet", path, printable(head))
+}
+
+func printable(b []byte) string {
+	return strings.Map(func(r rune) rune {
+		if r < 32 || r > 126 {
+			return '.'
+		}
+		return r
+	}, string(b))
+}
+
+// source is an open Parquet or Arrow IPC file read one piece at a time: one row group
+// of a Parquet file, one record batch of an Arrow file or stream.
+type source struct {
+	path   string
+	format format
+	schema *arrow.Schema
+	meta   map[string]string
+	mem    memory.Allocator
+
+	f      *os.File
+	pq     *pqarrow.FileReader
+	pqFile *file.Reader
+	ipcF   *ipc.FileReader
+	ipcS   *ipc.Reader
+	next   int // next row group or record batch (file formats)
+	done   bool
+}
+
+// openSource opens path and reads its schema and key-value metadata.
+func openSource(path string, mem memory.Allocator) (*source, error) {
+	if mem == nil {
+		mem = memory.DefaultAllocator
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if st, err := f.Stat(); err == nil && st.IsDir() {
+		f.Close()
+		return nil, fmt.Errorf("%s: is a directory, not a Parquet or Arrow IPC file", path)
+	}
+	fm, err := sniff(path, f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	s := &source{path: path, format: fm, mem: mem, f: f}
+	if err := s.open(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	s.meta = map[string]string{}
+	if md := s.schema.Metadata(); md.Len() > 0 {
+		for i, k := range md.Keys() {
+			if k == "ARROW:schema" {
+				continue
+			}
+			s.meta[k] = md.Values()[i]
+		}
+	}
+	if s.pqFile != nil {
+		for _, kv := range s.pqFile.MetaData().KeyValueMetadata() {
+			if kv.Key != "ARROW:schema" && kv.Value != nil {
+				s.meta[kv.Key] = *kv.Value
+			}
+		}
+	}
+	return s, nil
+}
+
+func (s *source) open() (err error) {
+	switch s.format {
+	case formatParquet:
+		pf, err := file.NewParquetReader(s.f)
+		if err != nil {
+			return fmt.Errorf("%s: corrupt or truncated Parquet file: %v", s.path, err)
+		}
+		s.pqFile = pf
+		st, err := s.f.Stat()
+		if err != nil {
+			return fmt.Errorf("%s: %v", s.path, err)
+		}
+		if err := checkParquet(s.path, pf, st.Size()); err != nil {
+			return err
+		}
+		fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{Parallel: true, BatchSize: 1 << 16}, s.mem)
+		if err != nil {
+			return fmt.Errorf("%s: unreadable Parquet schema: %v", s.path, err)
+		}
+		s.pq = fr
+		sc, err := fr.Schema()
+		if err != nil {
+			return fmt.Errorf("%s: unreadable Parquet schema: %v", s.path, err)
+		}
+		s.schema = sc
+	case formatArrowFile:
+		r, err := ipc.NewFileReader(s.f, ipc.WithAllocator(s.mem), ipc.WithEnsureNativeEndian(true))
+		if err != nil {
+			return fmt.Errorf("%s: corrupt or truncated Arrow IPC file: %v", s.path, err)
+		}
+		s.ipcF = r
+		s.schema = r.Schema()
+	case formatArrowStream:
+		r, err := ipc.NewReader(s.f, ipc.WithAllocator(s.mem), ipc.WithEnsureNativeEndian(true))
+		if err != nil {
+			return fmt.Errorf("%s: corrupt or truncated Arrow IPC stream: %v", s.path, err)
+		}
+		s.ipcS = r
+		s.schema = r.Schema()
+	}
+	return nil
+}
+
+// checkParquet rejects footers whose row groups promise more data than the file holds,
+// which a truncated or corrupt file otherwise turns into huge allocations.
+func checkParquet(path string, pf *file.Reader, size int64) error {
+	md := pf.MetaData()
+	for i := 0; i < len(md.RowGroups); i++ {
+		rg := md.RowGroup(i)
+		if rg.NumRows() < 0 {
+			return fmt.Errorf("%s: corrupt Parquet footer: row group %d has %d rows", path, i, rg.NumRows())
+		}
+		for j := 0; j < rg.NumColumns(); j++ {
+			cc, err := rg.ColumnChunk(j)
+			if err != nil {
+				return fmt.Errorf("%s: corrupt Parquet footer: %v", path, err)
+			}
+			start := cc.DataPageOffset()
+			if cc.HasDictionaryPage() && cc.DictionaryPageOffset() > 0 && cc.DictionaryPageOffset() < start {
+				start = cc.DictionaryPageOffset()
+			}
+			if start < 0 || cc.TotalCompressedSize() < 0 || start+cc.TotalCompressedSize() > size {
+				return fmt.Errorf("%s: truncated or corrupt Parquet file: column %q of row group %d lies outside the file (%d bytes)", path, cc.PathInSchema().String(), i, size)
+			}
+		}
+	}
+	return nil
+}
+
+// pieces returns the number of row groups or record batches, or -1 for a stream.
+func (s *source) pieces() int {
+	switch s.format {
+	case formatParquet:
+		return s.pq.ParquetReader().NumRowGroups()
+	case formatArrowFile:
+		return s.ipcF.NumRecords()
+	}
+	return -1
+}
+
+// piece is one row group or record batch: its columns (possibly in several chunks) and
+// row count. Release frees its memory.
+type piece struct {
+	cols [][]arrow.Array
+	rows int
+	rel  []func()
+}
+
+func (p *piece) Release() {
+	for _, f := range p.rel {
+		f()
+	}
+	p.rel = nil
+}
+
+// readNext reads the next piece with the given column indices (nil: all). It returns
+// nil, nil at the end.
+func (s *source) readNext(cols []int) (*piece, error) {
+	if s.done {
+		return nil, nil
+	}
+	if cols == nil {
+		cols = make([]int, len(s.schema.Fields()))
+		for i := range cols {
+			cols[i] = i
+		}
+	}
+	switch s.format {
+	case formatParquet:
+		if s.next >= s.pieces() {
+			s.done = true
+			return nil, nil
+		}
+		rg := s.next
+		s.next++
+		tbl, err := s.pq.ReadRowGroups(context.Background(), cols, []int{rg})
+		if err != nil {
+			return nil, fmt.Errorf("%s: row group %d: corrupt or truncated Parquet data: %v", s.path, rg, err)
+		}
+		p := &piece{rows: int(tbl.NumRows()), rel: []func(){tbl.Release}}
+		for i := 0; i < int(tbl.NumCols()); i++ {
+			p.cols = append(p.cols, tbl.Column(i).Data().Chunks())
+		}
+		return p, nil
+	case formatArrowFile:
+		if s.next >= s.ipcF.NumRecords() {
+			s.done = true
+			return nil, nil
+		}
+		i := s.next
+		s.next++
+		rec, err := s.ipcF.RecordAt(i)
+		if err != nil {
+			return nil, fmt.Errorf("%s: record batch %d: corrupt or truncated Arrow data: %v", s.path, i, err)
+		}
+		return recordPiece(rec, cols), nil
+	default:
+		if !s.ipcS.Next() {
+			s.done = true
+			if err := s.ipcS.Err(); err != nil && !errors.Is(err, io.EOF) {
+				return nil, fmt.Errorf("%s: record batch %d: corrupt or truncated Arrow stream: %v", s.path, s.next, err)
+			}
+			return nil, nil
+		}
+		s.next++
+		rec := s.ipcS.Record()
+		rec.Retain()
+		return recordPiece(rec, cols), nil
+	}
+}
+
+func recordPiece(rec arrow.Record, cols []int) *piece {
+	p := &piece{rows: int(rec.NumRows()), rel: []func(){rec.Release}}
+	for _, c := range cols {
+		p.cols = append(p.cols, []arrow.Array{rec.Column(c)})
+	}
+	return p
+}
+
+func (s *source) Close() error {
+	if s.ipcF != nil {
+		s.ipcF.Close()
+	}
+	if s.ipcS != nil {
+		s.ipcS.Release()
+	}
+	return s.f.Close()
+}
+
+// field returns the index of the column named name, or -1.
+func (s *source) field(name string) int {
+	for i, f := range s.schema.Fields() {
+		if f.Name == name {
+			return i
+		}
+	}
+	return -1
+}
