@@ -44,7 +44,7 @@ type Result struct {
 
 // ParamEstimate is one parameter's estimate with its standard error and 95% interval.
 type ParamEstimate struct {
-	Name                      string
+	Name                       string
 	Estimate, SE, Lower, Upper float64
 	// Derived marks a function of the fitted parameters (g from g²), reported for
 	// convenience and not part of Corr.
