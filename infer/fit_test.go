@@ -122,3 +122,30 @@ func TestFitBadInit(t *testing.T) {
 		t.Error("wrong number of initial values accepted")
 	}
 }
+
+func TestJackknifeMeanClosedForm(t *testing.T) {
+	// For the mean of K equal blocks the jackknife variance is Σ(m_k − m̄)²/(K(K−1)),
+	// m_k the block means.
+	obj := newNormalSample(400, 1, 3, 9)
+	est, err := Fit(obj, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	const K = 8
+	n := len(obj.x) / K
+	cov, err := Jackknife(est, K, func(k int) (likelihood.Objective, error) {
+		rest := append(append([]float64(nil), obj.x[:k*n]...), obj.x[(k+1)*n:]...)
+		return &normalSample{rest}, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := make([]float64, K)
+	for k := range m {
+		m[k] = stat.Mean(obj.x[k*n:(k+1)*n], nil)
+	}
+	want := stat.Variance(m, nil) / K
+	if got := cov.At(0, 0); math.Abs(got/want-1) > 1e-6 {
+		t.Errorf("jackknife variance of the mean %v, want %v", got, want)
+	}
+}

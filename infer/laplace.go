@@ -142,3 +142,45 @@ func Hessian(obj likelihood.Objective, theta []float64) *mat.SymDense {
 	}
 	return hs
 }
+
+// Jackknife returns the delete-a-block jackknife covariance of the unconstrained
+// coordinates of the optimum est: leaveOut(k) is the objective with block k of the
+// data left out, for k < blocks, and each is maximised from est. With K blocks,
+//
+//	V = (K−1)/K Σ_k (θ̂_(k) − θ̄)(θ̂_(k) − θ̄)ᵀ,  θ̄ the mean of the θ̂_(k).
+//
+// Unlike the Hessian, it measures the spread the data actually show between blocks, so
+// it stays right when the likelihood misstates the dependence between observations.
+// It has K−1 degrees of freedom.
+func Jackknife(est *Estimate, blocks int, leaveOut func(k int) (likelihood.Objective, error)) (*mat.SymDense, error) {
+	if blocks < 2 {
+		return nil, fmt.Errorf("infer: jackknife needs at least 2 blocks, got %d", blocks)
+	}
+	p := len(est.Theta)
+	thetas := make([][]float64, blocks)
+	mean := make([]float64, p)
+	for k := range thetas {
+		obj, err := leaveOut(k)
+		if err != nil {
+			return nil, fmt.Errorf("infer: jackknife block %d: %w", k, err)
+		}
+		e, err := Fit(obj, FitOptions{Init: est.Value})
+		if err != nil {
+			return nil, fmt.Errorf("infer: jackknife block %d left out: %w", k, err)
+		}
+		thetas[k] = e.Theta
+		for i, t := range e.Theta {
+			mean[i] += t / float64(blocks)
+		}
+	}
+	cov := mat.NewSymDense(p, nil)
+	c := float64(blocks-1) / float64(blocks)
+	for _, t := range thetas {
+		for i := 0; i < p; i++ {
+			for j := 0; j <= i; j++ {
+				cov.SetSym(i, j, cov.At(i, j)+c*(t[i]-mean[i])*(t[j]-mean[j]))
+			}
+		}
+	}
+	return cov, nil
+}
