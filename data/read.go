@@ -385,6 +385,12 @@ func assemble(s *source, opt *ReadOptions, raw *rawRecording, pops []string, tna
 			}
 		}
 	}
+	if v, ok := s.meta[metaStep]; ok && raw.times != nil {
+		// The exact step the writer recorded, when the time stamps agree with it.
+		if dt, err := strconv.ParseFloat(v, 64); err == nil && math.Abs(dt-step) <= tol*dt {
+			step = dt
+		}
+	}
 	rec.Step = step
 	var nanNote []string
 	for k, sp := range spans {
