@@ -104,7 +104,8 @@ func (n *Network) unitPops(rec *data.Recording) ([]int, error) {
 		}
 	}
 	pops := make([]int, rec.N())
-	if len(n.Populations) == 1 && n.Populations[0] == "" {
+	if len(n.Populations) == 1 {
+		// One population applies to every unit, whatever the recording's labels.
 		return pops, nil
 	}
 	if rec.Populations == nil {

@@ -1,0 +1,272 @@
+package infer
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/ldfit/ldfit/data"
+	"github.com/ldfit/ldfit/models"
+)
+
+// NetworkFromResult returns the network a fit result describes, for prediction.
+// Entries of g² that were not fitted are zero; J0 and μ are taken when the result has
+// them ("J0", "mu", or per population "J0[a,b]", "mu[a]").
+func NetworkFromResult(r *Result) (*Network, error) {
+	p := len(r.PopNames)
+	if p == 0 {
+		return nil, fmt.Errorf("infer: the fit result has no population")
+	}
+	if len(r.Phi) != p || len(r.Tau) != p {
+		return nil, fmt.Errorf("infer: the fit result has %d populations but %d transfer functions and %d time constants", p, len(r.Phi), len(r.Tau))
+	}
+	net := &Network{Populations: r.PopNames, Tau: r.Tau, Units: r.Units, G2: r.G2(), D: r.D()}
+	if net.G2 == nil || net.D == nil {
+		return nil, fmt.Errorf("infer: the fit result (method %q) has no estimates of g² and D; refit with --method spectral, exact or nnls", r.Method)
+	}
+	for _, s := range r.Phi {
+		phi, err := models.ParsePhi(s)
+		if err != nil {
+			return nil, fmt.Errorf("infer: fit result: %w", err)
+		}
+		net.Phi = append(net.Phi, phi)
+	}
+	if p == 1 {
+		if j0, ok := r.Param("J0"); ok {
+			net.J0 = [][]float64{{j0.Estimate}}
+		}
+		if mu, ok := r.Param("mu"); ok {
+			net.Mu = []float64{mu.Estimate}
+		}
+	}
+	for a, pa := range r.PopNames {
+		if mu, ok := r.Param("mu[" + pa + "]"); ok {
+			if net.Mu == nil {
+				net.Mu = make([]float64, p)
+			}
+			net.Mu[a] = mu.Estimate
+		}
+		for b, pb := range r.PopNames {
+			if j0, ok := r.Param("J0[" + pa + "," + pb + "]"); ok {
+				if net.J0 == nil {
+					net.J0 = make([][]float64, p)
+					for i := range net.J0 {
+						net.J0[i] = make([]float64, p)
+					}
+				}
+				net.J0[a][b] = j0.Estimate
+			}
+		}
+	}
+	return net, net.check()
+}
+
+// Split says which part of a recording is held out for evaluation.
+type Split struct {
+	// Units, when true, holds out a seeded fraction Frac of the units: the fit sees
+	// only the other units, over the training window, and the held-out units are
+	// predicted over the last fraction Frac of every trial from their own training
+	// window. Otherwise the last fraction Frac of every trial is held out.
+	Units bool
+	Frac  float64
+	Seed  uint64
+}
+
+// ParseSplit reads "time:F" or "units:F" with 0 < F < 1.
+func ParseSplit(s string, seed uint64) (Split, error) {
+	kind, frac, ok := strings.Cut(s, ":")
+	f, err := strconv.ParseFloat(frac, 64)
+	if !ok || (kind != "time" && kind != "units") || err != nil || !(f > 0 && f < 1) {
+		return Split{}, fmt.Errorf("split %q: want time:F or units:F with a fraction 0 < F < 1, e.g. time:0.2", s)
+	}
+	return Split{Units: kind == "units", Frac: f, Seed: seed}, nil
+}
+
+func (s Split) String() string {
+	if s.Units {
+		return "units:" + strconv.FormatFloat(s.Frac, 'g', -1, 64)
+	}
+	return "time:" + strconv.FormatFloat(s.Frac, 'g', -1, 64)
+}
+
+// EvalOptions controls Evaluate.
+type EvalOptions struct {
+	Split Split
+	// Lags, Spacing and Horizon configure the forecast row (ForecastOptions); Lags < 0
+	// leaves the forecast out.
+	Lags, Spacing, Horizon int
+	// MaxOrder is the largest order of the AR(p) baseline.
+	MaxOrder int
+	Workers  int
+}
+
+// EvalRow is one predictor's scores on the held-out data.
+type EvalRow struct {
+	Name   string
+	Detail string // e.g. the chosen AR orders or ridge penalty
+	Scores
+}
+
+// Evaluation compares the fitted model's predictions of held-out data with baselines
+// on the same split.
+type Evaluation struct {
+	Split      Split
+	Held       []string // the units predicted
+	TrainUnits int      // units the fit saw
+	Rows       []EvalRow
+	Network    *Network
+	// Best is the name of the one-step predictor with the highest log predictive
+	// density; the forecast row predicts further ahead and is not in the contest.
+	Best string
+}
+
+// Evaluate splits rec, fits the network on the training part with fit (the same fit
+// as ldfit fit), and scores on the held-out part: the model's one-step predictions
+// (PredictStep), its forecast from each unit's own past (PredictForecast), and the
+// baselines AR(1), AR(p) and ridge (which uses the fit's φ and τ) — every row on the
+// same held-out samples except the forecast, which predicts up to Horizon spacings
+// ahead.
+func Evaluate(rec *data.Recording, fit func(train *data.Recording) (*Network, error), opt EvalOptions) (*Evaluation, error) {
+	sp := opt.Split
+	if sp.Frac == 0 {
+		sp.Frac = 0.2
+	}
+	if !(sp.Frac > 0 && sp.Frac < 1) {
+		return nil, fmt.Errorf("infer: split fraction %v must lie strictly between 0 and 1", sp.Frac)
+	}
+	ev := &Evaluation{Split: sp}
+	trainUnits, held := rec.Units, []string(nil)
+	if sp.Units {
+		k := int(math.Round(sp.Frac * float64(rec.N())))
+		if k < 1 || k >= rec.N() {
+			return nil, fmt.Errorf("infer: holding out a fraction %v of %d units leaves %d held out and %d for the fit; both need at least one",
+				sp.Frac, rec.N(), k, rec.N()-k)
+		}
+		perm := rand.New(rand.NewPCG(sp.Seed, 0x5eed)).Perm(rec.N())
+		out := make(map[int]bool, k)
+		for _, i := range perm[:k] {
+			out[i] = true
+		}
+		trainUnits = nil
+		for i, u := range rec.Units {
+			if out[i] {
+				held = append(held, u)
+			} else {
+				trainUnits = append(trainUnits, u)
+			}
+		}
+	}
+	train, err := trainingPart(rec, trainUnits, sp.Frac)
+	if err != nil {
+		return nil, err
+	}
+	net, err := fit(train)
+	if err != nil {
+		return nil, fmt.Errorf("fit on the training part: %w", err)
+	}
+	ev.Network, ev.Held, ev.TrainUnits = net, held, len(trainUnits)
+	if held == nil {
+		ev.Held = rec.Units
+	}
+	w := max(opt.Workers, 1)
+	// Held-out units are predicted with the fit's parameters; the unit check applies to
+	// the units the fit saw, which the recording must contain.
+	step, err := PredictStep(rec, net, StepOptions{TestFrac: sp.Frac, Units: held, Workers: w})
+	if err != nil {
+		return nil, err
+	}
+	if err := ev.add("model", "one step", step); err != nil {
+		return nil, err
+	}
+	bo := BaselineOptions{TestFrac: sp.Frac, Units: held, MaxOrder: opt.MaxOrder, Workers: w}
+	ar1, _, err := AR(rec, 1, bo)
+	if err != nil {
+		return nil, err
+	}
+	if err := ev.add("AR(1)", "per unit", ar1); err != nil {
+		return nil, err
+	}
+	arp, orders, err := AR(rec, 0, bo)
+	if err != nil {
+		return nil, err
+	}
+	if err := ev.add("AR(p)", "p "+orderRange(orders), arp); err != nil {
+		return nil, err
+	}
+	ridge, lambda, err := Ridge(rec, net, bo)
+	if err != nil {
+		return nil, err
+	}
+	if err := ev.add("ridge", fmt.Sprintf("λ %.3g", lambda), ridge); err != nil {
+		return nil, err
+	}
+	best := ev.Rows[0]
+	for _, r := range ev.Rows[1:] {
+		if r.LPD > best.LPD {
+			best = r
+		}
+	}
+	ev.Best = best.Name
+	if opt.Lags >= 0 {
+		fo := ForecastOptions{TestFrac: sp.Frac, Units: held, Lags: opt.Lags, Spacing: opt.Spacing, Horizon: opt.Horizon, Workers: w}
+		fc, err := PredictForecast(rec, net, fo)
+		if err != nil {
+			return nil, err
+		}
+		if fo.Lags == 0 {
+			fo.Lags = 20
+		}
+		if fo.Horizon == 0 {
+			fo.Horizon = 10
+		}
+		if err := ev.add("model forecast", fmt.Sprintf("%d lags, 1–%d ahead", fo.Lags, fo.Horizon), fc); err != nil {
+			return nil, err
+		}
+	}
+	return ev, nil
+}
+
+func (ev *Evaluation) add(name, detail string, p *Prediction) error {
+	s, err := Score(p)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	ev.Rows = append(ev.Rows, EvalRow{Name: name, Detail: detail, Scores: s})
+	return nil
+}
+
+func orderRange(o []int) string {
+	s := append([]int(nil), o...)
+	sort.Ints(s)
+	return fmt.Sprintf("%d–%d (median %d)", s[0], s[len(s)-1], s[len(s)/2])
+}
+
+// trainingPart returns the named units over the first 1−frac of every trial.
+func trainingPart(rec *data.Recording, units []string, frac float64) (*data.Recording, error) {
+	idx, err := unitIndices(rec, units)
+	if err != nil {
+		return nil, err
+	}
+	out := &data.Recording{Step: rec.Step, TimeUnit: rec.TimeUnit, Meta: rec.Meta}
+	for _, i := range idx {
+		out.Units = append(out.Units, rec.Units[i])
+		if rec.Populations != nil {
+			out.Populations = append(out.Populations, rec.Populations[i])
+		}
+	}
+	for _, tr := range rec.Trials {
+		n := tr.Len - int(math.Round(frac*float64(tr.Len)))
+		if n < 2 {
+			return nil, fmt.Errorf("infer: trial %q has %d samples, too few to hold out a fraction %v", tr.Name, tr.Len, frac)
+		}
+		t := data.Trial{Name: tr.Name, Start: tr.Start, Len: n, Data: make([]float64, 0, n*len(idx))}
+		for _, i := range idx {
+			t.Data = append(t.Data, tr.Unit(i)[:n]...)
+		}
+		out.Trials = append(out.Trials, t)
+	}
+	return out, nil
+}
