@@ -266,3 +266,67 @@ func columnInts(dst []int64, chunks []arrow.Array) ([]int64, error) {
 	}
 	return dst, nil
 }
+
+// checkArray verifies that the buffers of an array are large enough for its length and
+// that string offsets are in range.
+func checkArray(a arrow.Array) error {
+	d := a.Data()
+	if d.Offset() < 0 || d.Len() < 0 {
+		return fmt.Errorf("negative offset or length")
+	}
+	end := d.Offset() + d.Len()
+	bufs := d.Buffers()
+	if a.NullN() > 0 && len(bufs) > 0 && bufs[0] != nil && bufs[0].Len()*8 < end {
+		return fmt.Errorf("validity bitmap of %d bytes for %d values", bufs[0].Len(), end)
+	}
+	switch v := a.(type) {
+	case *array.Dictionary:
+		if err := checkArray(v.Dictionary()); err != nil {
+			return err
+		}
+		return checkArray(v.Indices())
+	case *array.String:
+		return checkOffsets(v.ValueOffsets(), len(v.ValueBytes()), v.Len())
+	case *array.LargeString:
+		return checkOffsets64(v.ValueOffsets(), len(v.ValueBytes()), v.Len())
+	case *array.Binary:
+		return checkOffsets(v.ValueOffsets(), len(v.ValueBytes()), v.Len())
+	case array.ListLike:
+		if l, ok := v.(*array.List); ok {
+			if err := checkOffsets(l.Offsets(), l.ListValues().Len(), l.Len()); err != nil {
+				return err
+			}
+		}
+		return checkArray(v.ListValues())
+	}
+	if fw, ok := a.DataType().(arrow.FixedWidthDataType); ok && end > 0 && len(bufs) > 1 && fw.BitWidth() >= 8 {
+		if bufs[1] == nil || bufs[1].Len()*8/fw.BitWidth() < end {
+			return fmt.Errorf("data buffer too short for %d values of %s", end, a.DataType())
+		}
+	}
+	return nil
+}
+
+func checkOffsets(off []int32, n, rows int) error {
+	if len(off) < rows+1 && rows > 0 {
+		return fmt.Errorf("%d offsets for %d values", len(off), rows)
+	}
+	for i := 1; i < len(off); i++ {
+		if off[i] < off[i-1] || off[i-1] < 0 || int(off[i]) > n {
+			return fmt.Errorf("offset %d out of range", off[i])
+		}
+	}
+	return nil
+}
+
+func checkOffsets64(off []int64, n, rows int) error {
+	if len(off) < rows+1 && rows > 0 {
+		return fmt.Errorf("%d offsets for %d values", len(off), rows)
+	}
+	for i := 1; i < len(off); i++ {
+		if off[i] < off[i-1] || off[i-1] < 0 || off[i] > int64(n) {
+			return fmt.Errorf("offset %d out of range", off[i])
+		}
+	}
+	return nil
+}

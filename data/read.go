@@ -324,13 +324,20 @@ func uniformStep(path, col string, t []float64, tol float64) (float64, error) {
 	if len(t) < 2 {
 		return 0, nil
 	}
-	step := (t[len(t)-1] - t[0]) / float64(len(t)-1)
-	for i := 1; i < len(t); i++ {
-		if d := t[i] - t[i-1]; math.Abs(d-step) > tol*step {
-			return 0, fmt.Errorf("%s: column %q: non-uniform sampling: step %v between t=%v and t=%v differs from the mean step %v by more than %g relative (StepTol); resample the recording on a uniform grid", path, col, d, t[i-1], t[i], step, tol)
+	// The median step is the reference, so the message points at the odd step.
+	d := make([]float64, len(t)-1)
+	for i := range d {
+		d[i] = t[i+1] - t[i]
+	}
+	ref := slices.Clone(d)
+	slices.Sort(ref)
+	med := ref[len(ref)/2]
+	for i, di := range d {
+		if math.Abs(di-med) > tol*med {
+			return 0, fmt.Errorf("%s: column %q: non-uniform sampling: step %v between t=%v and t=%v differs from the usual step %v by more than %g relative (StepTol); resample the recording on a uniform grid", path, col, di, t[i], t[i+1], med, tol)
 		}
 	}
-	return step, nil
+	return (t[len(t)-1] - t[0]) / float64(len(t)-1), nil
 }
 
 // assemble turns raw columns into a Recording: trials, time checks, window, NaNs.

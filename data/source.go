@@ -107,7 +107,7 @@ func openSource(path string, mem memory.Allocator) (*source, error) {
 		return nil, err
 	}
 	s := &source{path: path, format: fm, mem: mem, f: f}
-	if err := s.open(); err != nil {
+	if err := guard(path, s.open); err != nil {
 		f.Close()
 		return nil, err
 	}
@@ -225,9 +225,58 @@ func (p *piece) Release() {
 	p.rel = nil
 }
 
+// guard runs a call into the Arrow and Parquet decoders and turns a panic inside them
+// into an error naming the file. arrow/go v17 decodes IPC flatbuffers and Parquet pages
+// without verifying them, and indexes out of range on corrupt input; there is no verifier
+// to check a file with beforehand. Only decoder calls are guarded: ldfit's own code checks
+// its inputs.
+func guard(path string, f func() error) (err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			err = fmt.Errorf("%s: corrupt or truncated file: the decoder failed (%v)", path, r)
+		}
+	}()
+	return f()
+}
+
 // readNext reads the next piece with the given column indices (nil: all). It returns
 // nil, nil at the end.
-func (s *source) readNext(cols []int) (*piece, error) {
+func (s *source) readNext(cols []int) (p *piece, err error) {
+	err = guard(s.path, func() error {
+		p, err = s.readPiece(cols)
+		if err == nil && p != nil {
+			if cerr := p.check(); cerr != nil {
+				err = fmt.Errorf("%s: corrupt data in piece %d: %v", s.path, s.next-1, cerr)
+			}
+		}
+		return err
+	})
+	if err != nil && p != nil {
+		p.Release()
+		p = nil
+	}
+	return p, err
+}
+
+// check verifies the buffers of every column, so that converting them cannot index out
+// of range.
+func (p *piece) check() error {
+	for j, chunks := range p.cols {
+		n := 0
+		for _, a := range chunks {
+			if err := checkArray(a); err != nil {
+				return fmt.Errorf("column %d: %v", j, err)
+			}
+			n += a.Len()
+		}
+		if n != p.rows {
+			return fmt.Errorf("column %d has %d values in a piece of %d rows", j, n, p.rows)
+		}
+	}
+	return nil
+}
+
+func (s *source) readPiece(cols []int) (*piece, error) {
 	if s.done {
 		return nil, nil
 	}
