@@ -1,0 +1,112 @@
+package main
+
+// The figure of ldfit predict: held-out traces with their predictive bands.
+
+import (
+	"bytes"
+	"fmt"
+	"image/color"
+	"path/filepath"
+	"strings"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+
+	"github.com/ldfit/ldfit/infer"
+)
+
+// plotPrediction draws the held-out traces of the first k units of p, one panel each:
+// the observed values, the predictive mean and its central 50% and 90% bands, over at
+// most the first 400 predicted samples so that the traces stay readable.
+func plotPrediction(p *infer.Prediction, path, timeUnit string, k int) error {
+	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	if ext != "png" && ext != "svg" {
+		return usagef("--plot %s: the figure must be a .png or .svg file", path)
+	}
+	k = min(k, len(p.Units))
+	n := len(p.Times)
+	plots := make([][]*plot.Plot, k)
+	for i := 0; i < k; i++ {
+		pl := plot.New()
+		pl.Title.Text = "unit " + p.Units[i]
+		pl.Y.Label.Text = "activity"
+		if i == k-1 {
+			pl.X.Label.Text = "time (" + orDefault(timeUnit, "time unit") + ")"
+		}
+		m := min(n, 400)
+		mean, sd, obs, times := p.Mean[i*n:i*n+m], p.SD[i*n:i*n+m], p.Observed[i*n:i*n+m], p.Times[:m]
+		for _, b := range []struct {
+			z float64
+			a uint8
+		}{{1.6448536269514722, 60}, {0.6744897501960817, 110}} {
+			band, err := plotter.NewPolygon(bandXYs(times, mean, sd, b.z))
+			if err != nil {
+				return err
+			}
+			band.Color = color.NRGBA{R: 70, G: 110, B: 200, A: b.a}
+			band.LineStyle.Width = 0
+			pl.Add(band)
+		}
+		ml, err := plotter.NewLine(xys(times, mean))
+		if err != nil {
+			return err
+		}
+		ml.LineStyle.Color, ml.LineStyle.Width = color.NRGBA{R: 20, G: 50, B: 140, A: 255}, vg.Points(1)
+		ob, err := plotter.NewScatter(xys(times, obs))
+		if err != nil {
+			return err
+		}
+		ob.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(1), Shape: draw.CircleGlyph{}}
+		pl.Add(ml, ob)
+		if i == 0 {
+			pl.Legend.Top = true
+			pl.Legend.Add("observed", ob)
+			pl.Legend.Add("predictive mean", ml)
+		}
+		plots[i] = []*plot.Plot{pl}
+	}
+	if k == 0 {
+		return fmt.Errorf("--plot: no unit to draw")
+	}
+	w, h := 7*vg.Inch, vg.Length(k)*1.8*vg.Inch
+	var c vg.CanvasWriterTo
+	if ext == "svg" {
+		c = vgsvg.New(w, h)
+	} else {
+		c = vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
+	}
+	dc := draw.New(c)
+	tiles := draw.Tiles{Rows: k, Cols: 1, PadY: vg.Points(6), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(6)}
+	canvases := plot.Align(plots, tiles, dc)
+	for i := range plots {
+		plots[i][0].Draw(canvases[i][0])
+	}
+	var buf bytes.Buffer
+	if _, err := c.WriteTo(&buf); err != nil {
+		return err
+	}
+	return writeAtomic(path, buf.Bytes())
+}
+
+func xys(x, y []float64) plotter.XYs {
+	xy := make(plotter.XYs, len(x))
+	for i := range x {
+		xy[i] = plotter.XY{X: x[i], Y: y[i]}
+	}
+	return xy
+}
+
+// bandXYs returns the polygon mean ± z·sd: the upper edge forward, the lower back.
+func bandXYs(t, mean, sd []float64, z float64) plotter.XYs {
+	n := len(t)
+	xy := make(plotter.XYs, 2*n)
+	for i := 0; i < n; i++ {
+		xy[i] = plotter.XY{X: t[i], Y: mean[i] + z*sd[i]}
+		xy[2*n-1-i] = plotter.XY{X: t[i], Y: mean[i] - z*sd[i]}
+	}
+	return xy
+}
