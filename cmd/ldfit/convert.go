@@ -1,0 +1,118 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"github.com/ldfit/ldfit/data"
+)
+
+func init() {
+	var (
+		rf          *recordingFlags
+		long        bool
+		compression string
+	)
+	register(&command{
+		name:    "convert",
+		usage:   "IN OUT",
+		summary: "convert a recording between layouts and formats, or bin a spike table into a recording",
+		help: `convert reads IN (a recording in the wide or long layout, or a spike table) and
+writes it to OUT as a recording. The output format follows OUT's extension: .parquet
+(Parquet, zstd unless --compression says otherwise), .arrow or .feather (Arrow IPC file)
+or .arrows (Arrow IPC stream). The wide layout is written unless --long is given.
+A spike table must be binned: give --bin (seconds), and optionally --smooth and
+--transform. OUT may also be given with -o; it must not be IN.`,
+		flags: func(fs *flag.FlagSet) {
+			rf = addRecordingFlags(fs)
+			fs.BoolVar(&long, "long", false, "write the long layout (unit, t, value) instead of the wide one")
+			fs.StringVar(&compression, "compression", "", "Parquet compression: zstd (default), snappy or none")
+		},
+		run: func(e *env, args []string) error {
+			return runConvert(e, args, rf, long, compression)
+		},
+	})
+}
+
+func runConvert(e *env, args []string, rf *recordingFlags, long bool, compression string) error {
+	if len(args) == 1 && e.Out != "" {
+		args = append(args, e.Out)
+	} else if len(args) == 2 && e.Out != "" && e.Out != args[1] {
+		return usagef("give the output file once, as OUT or with -o, not both (%s and %s)", args[1], e.Out)
+	}
+	if err := wantArgs(args, "IN", "OUT"); err != nil {
+		return err
+	}
+	in, out := args[0], args[1]
+	switch compression {
+	case "", "zstd", "snappy", "none":
+	default:
+		return usagef("--compression must be zstd, snappy or none, got %q", compression)
+	}
+	if !knownExt(out) {
+		return usagef("cannot tell the output format from %q: use .parquet, .arrow, .feather or .arrows", out)
+	}
+	e.Out = out
+	rec, err := rf.load(e, in)
+	if err != nil {
+		return err
+	}
+	meta := map[string]string{"ldfit.source": filepath.Base(in)}
+	if rf.bin > 0 {
+		meta["ldfit.bin"] = strconv.FormatFloat(rf.bin, 'g', -1, 64)
+		if rf.smooth != "" {
+			meta["ldfit.smooth"] = rf.smooth
+		}
+		if rf.transform != "" {
+			meta["ldfit.transform"] = rf.transform
+		}
+	}
+	opt := e.writeOptions(meta)
+	opt.Long = long
+	opt.Compression = compression
+	if err := data.WriteRecording(out, rec, opt); err != nil {
+		return err
+	}
+	return reportConvert(e, out, rec, long)
+}
+
+// knownExt reports whether path ends in an extension the writers know.
+func knownExt(path string) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".parquet", ".arrow", ".feather", ".arrows":
+		return true
+	}
+	return false
+}
+
+// convertResult is what convert reports on stdout.
+type convertResult struct {
+	File     string `json:"file"`
+	Layout   string `json:"layout"`
+	Units    int    `json:"units"`
+	Samples  int    `json:"samples"`
+	Trials   int    `json:"trials"`
+	Step     number `json:"step"`
+	TimeUnit string `json:"time_unit,omitempty"`
+}
+
+func reportConvert(e *env, out string, rec *data.Recording, long bool) error {
+	r := convertResult{File: out, Layout: "wide", Units: rec.N(), Samples: rec.Samples(),
+		Trials: len(rec.Trials), Step: number(rec.Step), TimeUnit: rec.TimeUnit}
+	if long {
+		r.Layout = "long"
+	}
+	if e.JSON {
+		return writeJSON(e.stdout, r)
+	}
+	trials := ""
+	if r.Trials > 1 {
+		trials = fmt.Sprintf(" in %d trials", r.Trials)
+	}
+	_, err := fmt.Fprintf(e.stdout, "wrote %s: %s layout, %d units × %d samples%s, step %s %s\n",
+		r.File, r.Layout, r.Units, r.Samples, trials, formatFloat(rec.Step, 6), rec.TimeUnit)
+	return err
+}

@@ -1,0 +1,537 @@
+package main
+
+import (
+	"bytes"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"math"
+	"os"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/apache/arrow/go/v17/arrow/ipc"
+	"github.com/apache/arrow/go/v17/parquet/file"
+	"gonum.org/v1/gonum/stat"
+
+	"github.com/ldfit/ldfit/data"
+)
+
+func init() {
+	var rf *recordingFlags
+	register(&command{
+		name:    "inspect",
+		usage:   "FILE",
+		summary: "show what a recording or spike table holds: layout, units, samples, step, NaNs, gaps, per-unit statistics",
+		help: `inspect reads FILE (Parquet or Arrow IPC) and prints its format, the layout detected
+(wide or long recording, or spike table), the units, samples, sampling step, time span,
+trials, NaNs and gaps, and per unit the mean, standard deviation, minimum and maximum
+(recordings) or the spike count, rate in spikes per second and first and last spike
+(spike tables). With --bin a spike table is binned first and the binned recording is
+described. The recording flags select units and a time window as in every other command.
+NaNs are reported: without --nan, a recording holding NaNs is described with the NaN
+rows dropped.`,
+		flags: func(fs *flag.FlagSet) { rf = addRecordingFlags(fs) },
+		run:   func(e *env, args []string) error { return runInspect(e, args, rf) },
+	})
+}
+
+// fileInfo is what inspect reports, as JSON or as a table.
+type fileInfo struct {
+	File        string            `json:"file"`
+	Format      string            `json:"format"`
+	Compression string            `json:"compression,omitempty"` // Parquet: codec of the first column chunk
+	RowGroups   int               `json:"row_groups"`            // Parquet row groups or Arrow record batches (-1: a stream, unknown)
+	Layout      string            `json:"layout"`                // wide, long, spike table, or "binned spike table"
+	Units       int               `json:"units"`
+	Samples     int               `json:"samples,omitempty"` // recordings, summed over trials
+	Spikes      int               `json:"spikes,omitempty"`  // spike tables
+	Step        number            `json:"step,omitempty"`
+	TimeUnit    string            `json:"time_unit"`
+	Start       number            `json:"start"`
+	End         number            `json:"end"`
+	Duration    number            `json:"duration"` // summed over trials
+	Trials      []trialInfo       `json:"trials"`
+	NaN         string            `json:"nan"`  // what was found and done
+	Gaps        string            `json:"gaps"` // breaks in the time grid, or the longest silence of a spike table
+	PerUnit     []unitInfo        `json:"per_unit"`
+	Meta        map[string]string `json:"metadata,omitempty"`
+}
+
+type trialInfo struct {
+	Name    string `json:"name"`
+	Start   number `json:"start"`
+	End     number `json:"end"`
+	Samples int    `json:"samples,omitempty"`
+	Spikes  int    `json:"spikes,omitempty"`
+}
+
+type unitInfo struct {
+	Unit       string  `json:"unit"`
+	Population string  `json:"population,omitempty"`
+	Mean       *number `json:"mean,omitempty"`
+	Std        *number `json:"std,omitempty"`
+	Min        *number `json:"min,omitempty"`
+	Max        *number `json:"max,omitempty"`
+	Spikes     *int    `json:"spikes,omitempty"`
+	Rate       *number `json:"rate,omitempty"` // spikes per second
+	First      *number `json:"first,omitempty"`
+	Last       *number `json:"last,omitempty"`
+}
+
+func runInspect(e *env, args []string, rf *recordingFlags) error {
+	if err := wantArgs(args, "FILE"); err != nil {
+		return err
+	}
+	if e.Out != "" {
+		return usagef("inspect prints to stdout and writes no file; remove -o (use --json for a machine-readable report)")
+	}
+	path := args[0]
+	if err := rf.check(); err != nil {
+		return err
+	}
+	spikes, err := data.IsSpikeTable(path)
+	if err != nil {
+		return err
+	}
+	var info *fileInfo
+	switch {
+	case spikes && !rf.binning():
+		info, err = inspectSpikes(path, rf)
+	default:
+		info, err = inspectRecording(e, path, rf)
+	}
+	if err != nil {
+		return err
+	}
+	if err := peekFormat(path, info); err != nil {
+		return err
+	}
+	if spikes && rf.binning() {
+		info.Layout = "binned spike table"
+	}
+	if e.JSON {
+		return writeJSON(e.stdout, info)
+	}
+	printInfo(e.stdout, info)
+	return nil
+}
+
+// inspectRecording describes a recording (or a spike table binned by the flags).
+func inspectRecording(e *env, path string, rf *recordingFlags) (*fileInfo, error) {
+	rec, err := rf.load(e, path)
+	nanNote := ""
+	if err != nil && rf.nan == "error" {
+		// Describe a file with NaNs rather than refuse it: drop the NaN rows and say so.
+		drop := *rf
+		drop.nan = "drop"
+		if r, err2 := drop.load(&env{stderr: io.Discard, name: e.name}, path); err2 == nil && r.Meta["ldfit.nan"] != "" {
+			rec, err = r, nil
+			nanNote = " (described without them; choose --nan=drop or --nan=interpolate for other commands)"
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	info := &fileInfo{File: path, Units: rec.N(), Samples: rec.Samples(), Step: number(rec.Step),
+		TimeUnit: rec.TimeUnit, Meta: rec.Meta, NaN: "none", Gaps: "none"}
+	if n := rec.Meta["ldfit.nan"]; n != "" {
+		info.NaN = n + nanNote
+	}
+	info.Start, info.End = number(math.Inf(1)), number(math.Inf(-1))
+	for _, tr := range rec.Trials {
+		end := tr.Start + float64(tr.Len)*rec.Step
+		info.Trials = append(info.Trials, trialInfo{Name: tr.Name, Start: number(tr.Start), End: number(end), Samples: tr.Len})
+		info.Start = min(info.Start, number(tr.Start))
+		info.End = max(info.End, number(end))
+		info.Duration += number(float64(tr.Len) * rec.Step)
+	}
+	info.Gaps = gridGaps(rec)
+	for i, u := range rec.Units {
+		info.PerUnit = append(info.PerUnit, unitStats(rec, i, u))
+	}
+	return info, nil
+}
+
+// unitStats returns mean, standard deviation, minimum and maximum of unit i over all
+// trials.
+func unitStats(rec *data.Recording, i int, name string) unitInfo {
+	x := make([]float64, 0, rec.Samples())
+	for t := range rec.Trials {
+		x = append(x, rec.Trials[t].Unit(i)...)
+	}
+	mean, std := stat.MeanStdDev(x, nil)
+	lo, hi := slices.Min(x), slices.Max(x)
+	u := unitInfo{Unit: name, Mean: ptr(number(mean)), Std: ptr(number(std)), Min: ptr(number(lo)), Max: ptr(number(hi))}
+	if rec.Populations != nil {
+		u.Population = rec.Populations[i]
+	}
+	return u
+}
+
+// gridGaps describes breaks between consecutive trials of the same name (as left by
+// dropping NaN rows), or "none".
+func gridGaps(rec *data.Recording) string {
+	var gaps []string
+	total := 0.0
+	for k := 1; k < len(rec.Trials); k++ {
+		a, b := rec.Trials[k-1], rec.Trials[k]
+		if a.Name != b.Name {
+			continue
+		}
+		end := a.Start + float64(a.Len)*rec.Step
+		if d := b.Start - end; d > 0.5*rec.Step {
+			total += d
+			gaps = append(gaps, fmt.Sprintf("[%s, %s)", formatFloat(end, 6), formatFloat(b.Start, 6)))
+		}
+	}
+	if len(gaps) == 0 {
+		return "none"
+	}
+	return fmt.Sprintf("%d, %s %s in all: %s", len(gaps), formatFloat(total, 4), rec.TimeUnit, abbrev(gaps, 5))
+}
+
+// inspectSpikes describes a spike table: per unit spike count, rate, first and last
+// spike; the window and units selected by the flags.
+func inspectSpikes(path string, rf *recordingFlags) (*fileInfo, error) {
+	s, err := data.ReadSpikes(path)
+	if err != nil {
+		return nil, err
+	}
+	keep, err := unitFilter(s.Units, splitList(rf.units), splitList(rf.exclude))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	ntrial := max(len(s.Trials), 1)
+	first := make([]float64, ntrial) // per trial: window
+	last := make([]float64, ntrial)
+	for k := range first {
+		first[k], last[k] = math.Inf(1), math.Inf(-1)
+	}
+	type unitAcc struct {
+		n           int
+		first, last float64
+	}
+	acc := make([]unitAcc, len(s.Units))
+	for i := range acc {
+		acc[i] = unitAcc{first: math.Inf(1), last: math.Inf(-1)}
+	}
+	times := make([][]float64, ntrial) // per trial: kept spike times, for the gaps
+	inWindow := func(t float64) bool { return t >= rf.from && (rf.to == 0 || t < rf.to) }
+	total := 0
+	for j, t := range s.Time {
+		u := s.Unit[j]
+		if !keep[u] || !inWindow(t) {
+			continue
+		}
+		k := 0
+		if s.Trial != nil {
+			k = s.Trial[j]
+		}
+		a := &acc[u]
+		a.n++
+		a.first, a.last = min(a.first, t), max(a.last, t)
+		first[k], last[k] = min(first[k], t), max(last[k], t)
+		times[k] = append(times[k], t)
+		total++
+	}
+	if total == 0 {
+		return nil, fmt.Errorf("%s: no spikes of the selected units in the window [%v, %v); widen --from/--to or check --units", path, rf.from, windowEnd(rf.to))
+	}
+	info := &fileInfo{File: path, Layout: "spike table", Spikes: total, TimeUnit: "s", Meta: s.Meta,
+		NaN: "none", Start: number(math.Inf(1)), End: number(math.Inf(-1))}
+	for k := range ntrial {
+		if math.IsInf(first[k], 1) {
+			continue // no spikes in this trial's window
+		}
+		// The window of a trial starts at --from, or at 0 unless a spike comes earlier
+		// (the rule of Spikes.Bin), and ends at --to or the last spike.
+		lo := min(first[k], rf.from)
+		if rf.from == 0 {
+			lo = min(first[k], 0)
+		}
+		hi := last[k]
+		if rf.to != 0 {
+			hi = rf.to
+		}
+		name := ""
+		if s.Trials != nil {
+			name = s.Trials[k]
+		}
+		info.Trials = append(info.Trials, trialInfo{Name: name, Start: number(lo), End: number(hi), Spikes: len(times[k])})
+		info.Start, info.End = min(info.Start, number(lo)), max(info.End, number(hi))
+		info.Duration += number(hi - lo)
+	}
+	info.Gaps = longestSilence(times)
+	for i, u := range s.Units {
+		if !keep[i] {
+			continue
+		}
+		info.Units++
+		a := acc[i]
+		ui := unitInfo{Unit: u, Spikes: ptr(a.n), Rate: ptr(number(float64(a.n) / float64(info.Duration)))}
+		if a.n > 0 {
+			ui.First, ui.Last = ptr(number(a.first)), ptr(number(a.last))
+		}
+		info.PerUnit = append(info.PerUnit, ui)
+	}
+	return info, nil
+}
+
+func windowEnd(to float64) any {
+	if to == 0 {
+		return "end"
+	}
+	return to
+}
+
+// unitFilter returns which of units are kept by --units and --exclude.
+func unitFilter(units, keep, drop []string) ([]bool, error) {
+	index := make(map[string]int, len(units))
+	for i, u := range units {
+		index[u] = i
+	}
+	out := make([]bool, len(units))
+	for i := range out {
+		out[i] = len(keep) == 0
+	}
+	for _, u := range keep {
+		i, ok := index[u]
+		if !ok {
+			return nil, usagef("--units names unit %q, which is not in the file (units: %s)", u, abbrev(units, 8))
+		}
+		out[i] = true
+	}
+	for _, u := range drop {
+		i, ok := index[u]
+		if !ok {
+			return nil, usagef("--exclude names unit %q, which is not in the file (units: %s)", u, abbrev(units, 8))
+		}
+		out[i] = false
+	}
+	return out, nil
+}
+
+// longestSilence describes the longest interval without any spike of the population.
+func longestSilence(times [][]float64) string {
+	best, at := 0.0, 0.0
+	for _, ts := range times {
+		sort.Float64s(ts)
+		for j := 1; j < len(ts); j++ {
+			if d := ts[j] - ts[j-1]; d > best {
+				best, at = d, ts[j-1]
+			}
+		}
+	}
+	return fmt.Sprintf("longest silence of all units %s s, from %s s", formatFloat(best, 4), formatFloat(at, 6))
+}
+
+// peekFormat fills in the file format, compression and row groups from the file.
+func peekFormat(path string, info *fileInfo) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	head := make([]byte, 6)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	switch {
+	case bytes.HasPrefix(head, []byte("PAR1")):
+		pf, err := file.NewParquetReader(f)
+		if err != nil {
+			return fmt.Errorf("%s: %v", path, err)
+		}
+		defer pf.Close()
+		info.Format, info.RowGroups = "Parquet", pf.NumRowGroups()
+		if pf.NumRowGroups() > 0 && pf.MetaData().Schema.NumColumns() > 0 {
+			if cc, err := pf.MetaData().RowGroup(0).ColumnChunk(0); err == nil {
+				info.Compression = strings.ToLower(cc.Compression().String())
+			}
+		}
+	case bytes.HasPrefix(head, []byte("ARROW1")):
+		r, err := ipc.NewFileReader(f)
+		if err != nil {
+			return fmt.Errorf("%s: %v", path, err)
+		}
+		defer r.Close()
+		info.Format, info.RowGroups = "Arrow IPC file", r.NumRecords()
+	default:
+		info.Format, info.RowGroups = "Arrow IPC stream", -1
+	}
+	if info.Layout == "" {
+		layout, err := recordingLayout(path, info)
+		if err != nil {
+			return err
+		}
+		info.Layout = layout
+	}
+	return nil
+}
+
+// recordingLayout tells a long recording from a wide one by its columns (unit, t or
+// time, value: long), the rule of data.ReadRecording.
+func recordingLayout(path string, info *fileInfo) (string, error) {
+	names, err := columnNames(path, info.Format)
+	if err != nil {
+		return "", err
+	}
+	has := func(n string) bool { return slices.Contains(names, n) }
+	if has("unit") && has("value") && (has("t") || has("time")) {
+		return "long", nil
+	}
+	return "wide", nil
+}
+
+func columnNames(path, format string) ([]string, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var names []string
+	switch format {
+	case "Parquet":
+		pf, err := file.NewParquetReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		defer pf.Close()
+		root := pf.MetaData().Schema.Root()
+		for i := range root.NumFields() {
+			names = append(names, root.Field(i).Name())
+		}
+		return names, nil
+	case "Arrow IPC file":
+		r, err := ipc.NewFileReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
+		}
+		defer r.Close()
+		for _, fd := range r.Schema().Fields() {
+			names = append(names, fd.Name)
+		}
+		return names, nil
+	}
+	r, err := ipc.NewReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	defer r.Release()
+	for _, fd := range r.Schema().Fields() {
+		names = append(names, fd.Name)
+	}
+	if names == nil {
+		return nil, errors.New(path + ": no columns")
+	}
+	return names, nil
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// printInfo writes the report as a summary followed by the per-unit table.
+func printInfo(w io.Writer, in *fileInfo) {
+	format := in.Format
+	switch {
+	case in.RowGroups >= 0 && in.Format == "Parquet":
+		format += fmt.Sprintf(", %d row group%s, %s", in.RowGroups, plural(in.RowGroups), in.Compression)
+	case in.RowGroups >= 0:
+		format += fmt.Sprintf(", %d record batch%s", in.RowGroups, pluralES(in.RowGroups))
+	}
+	rows := [][]string{
+		{"file", in.File},
+		{"format", format},
+		{"layout", in.Layout},
+		{"units", fmt.Sprint(in.Units)},
+	}
+	if in.Spikes > 0 {
+		rows = append(rows, []string{"spikes", fmt.Sprint(in.Spikes)}, []string{"rates", rateSummary(in.PerUnit)})
+	} else {
+		rows = append(rows,
+			[]string{"samples", fmt.Sprint(in.Samples)},
+			[]string{"step", formatFloat(float64(in.Step), 6) + " " + in.TimeUnit})
+	}
+	rows = append(rows,
+		[]string{"time", fmt.Sprintf("%s to %s %s (%s %s)", formatFloat(float64(in.Start), 6), formatFloat(float64(in.End), 6), in.TimeUnit, formatFloat(float64(in.Duration), 6), in.TimeUnit)},
+		[]string{"trials", trialSummary(in.Trials)},
+		[]string{"NaN", in.NaN},
+		[]string{"gaps", in.Gaps})
+	for _, r := range rows {
+		fmt.Fprintf(w, "%-8s  %s\n", r[0], r[1])
+	}
+	fmt.Fprintln(w)
+	if in.Spikes > 0 {
+		header := []string{"unit", "spikes", "rate (1/s)", "first (s)", "last (s)"}
+		var t [][]string
+		for _, u := range in.PerUnit {
+			t = append(t, []string{u.Unit, fmt.Sprint(*u.Spikes), fnum(u.Rate, 4), fnum(u.First, 6), fnum(u.Last, 6)})
+		}
+		printTable(w, header, t)
+		return
+	}
+	header := []string{"unit", "mean", "std", "min", "max"}
+	withPop := len(in.PerUnit) > 0 && in.PerUnit[0].Population != ""
+	if withPop {
+		header = slices.Insert(header, 1, "population")
+	}
+	var t [][]string
+	for _, u := range in.PerUnit {
+		r := []string{u.Unit, fnum(u.Mean, 5), fnum(u.Std, 5), fnum(u.Min, 5), fnum(u.Max, 5)}
+		if withPop {
+			r = slices.Insert(r, 1, u.Population)
+		}
+		t = append(t, r)
+	}
+	printTable(w, header, t)
+}
+
+// rateSummary gives the range and median of the units' spike rates.
+func rateSummary(us []unitInfo) string {
+	r := make([]float64, len(us))
+	for i, u := range us {
+		r[i] = float64(*u.Rate)
+	}
+	sort.Float64s(r)
+	med := stat.Quantile(0.5, stat.Empirical, r, nil)
+	return fmt.Sprintf("%s to %s spikes/s per unit, median %s", formatFloat(r[0], 3), formatFloat(r[len(r)-1], 3), formatFloat(med, 3))
+}
+
+func trialSummary(ts []trialInfo) string {
+	if !slices.ContainsFunc(ts, func(t trialInfo) bool { return t.Name != "" }) {
+		if len(ts) == 1 {
+			return "1 (no trial column)"
+		}
+		return fmt.Sprintf("1 (no trial column), in %d contiguous pieces", len(ts))
+	}
+	names := make([]string, len(ts))
+	for i, t := range ts {
+		names[i] = t.Name
+	}
+	return fmt.Sprintf("%d: %s", len(ts), abbrev(names, 8))
+}
+
+func fnum(x *number, g int) string {
+	if x == nil {
+		return "-"
+	}
+	return formatFloat(float64(*x), g)
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
+}
+
+func pluralES(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "es"
+}

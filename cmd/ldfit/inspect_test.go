@@ -1,0 +1,227 @@
+package main
+
+import (
+	"encoding/json"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/ldfit/ldfit/data"
+)
+
+const aplysia = "../../testdata/aplysia_Jun0214da01_spikes.parquet"
+
+// Published description of the file (testdata/README.md): 136 units, 23,681 spikes,
+// 0–122.7 s.
+const (
+	aplysiaUnits  = 136
+	aplysiaSpikes = 23681
+)
+
+func inspectJSON(t *testing.T, args ...string) fileInfo {
+	t.Helper()
+	out, _ := wantExit(t, 0, nil, append([]string{"inspect", "--json"}, args...)...)
+	var info fileInfo
+	if err := json.Unmarshal([]byte(out), &info); err != nil {
+		t.Fatalf("inspect --json output does not parse: %v\n%s", err, out)
+	}
+	return info
+}
+
+func TestInspectSpikeTable(t *testing.T) {
+	info := inspectJSON(t, aplysia)
+	if info.Layout != "spike table" || info.Format != "Parquet" || info.Compression != "zstd" {
+		t.Errorf("layout %q, format %q, compression %q", info.Layout, info.Format, info.Compression)
+	}
+	if info.Units != aplysiaUnits || info.Spikes != aplysiaSpikes || len(info.PerUnit) != aplysiaUnits {
+		t.Errorf("units %d, spikes %d, per-unit rows %d; want %d units and %d spikes", info.Units, info.Spikes, len(info.PerUnit), aplysiaUnits, aplysiaSpikes)
+	}
+	if math.Abs(float64(info.End)-122.7) > 0.05 || info.Start != 0 {
+		t.Errorf("time %v to %v, want 0 to 122.7 s", info.Start, info.End)
+	}
+	sum := 0
+	for _, u := range info.PerUnit {
+		sum += *u.Spikes
+		if want := float64(*u.Spikes) / float64(info.Duration); math.Abs(float64(*u.Rate)-want) > 1e-12 {
+			t.Errorf("unit %s: rate %v, want %v", u.Unit, *u.Rate, want)
+		}
+		if *u.First > *u.Last || *u.First < 0 || float64(*u.Last) > float64(info.End) {
+			t.Errorf("unit %s: first %v, last %v", u.Unit, *u.First, *u.Last)
+		}
+	}
+	if sum != aplysiaSpikes {
+		t.Errorf("per-unit spikes sum to %d, want %d", sum, aplysiaSpikes)
+	}
+
+	// The table form carries the same numbers.
+	out, _ := wantExit(t, 0, nil, "inspect", aplysia)
+	for _, want := range []string{"layout    spike table", "units     136", "spikes    23681", "unit  spikes  rate (1/s)"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("inspect output has no %q:\n%s", want, out[:min(len(out), 800)])
+		}
+	}
+}
+
+func TestInspectSelection(t *testing.T) {
+	all := inspectJSON(t, aplysia)
+	count := map[string]int{}
+	for _, u := range all.PerUnit {
+		count[u.Unit] = *u.Spikes
+	}
+	// Flags after the file name, units and window selected.
+	info := inspectJSON(t, aplysia, "--units", "n059,n068", "--from", "0", "--to", "30")
+	if info.Units != 2 || info.Duration != 30 {
+		t.Fatalf("units %d, duration %v; want 2 units over 30 s", info.Units, info.Duration)
+	}
+	for _, u := range info.PerUnit {
+		if *u.Spikes > count[u.Unit] || *u.Spikes == 0 || float64(*u.Last) >= 30 {
+			t.Errorf("unit %s: %d spikes, last %v in [0, 30) (whole file: %d)", u.Unit, *u.Spikes, *u.Last, count[u.Unit])
+		}
+	}
+	info = inspectJSON(t, "--exclude", "n059", aplysia)
+	if info.Units != aplysiaUnits-1 || info.Spikes != aplysiaSpikes-count["n059"] {
+		t.Errorf("--exclude n059: %d units, %d spikes", info.Units, info.Spikes)
+	}
+	wantExit(t, 2, []string{`--units names unit "nope"`}, "inspect", aplysia, "--units", "nope")
+}
+
+// TestConvertRoundTrip bins the spike table into 20 ms, checks that binning kept every
+// spike, and carries the recording through the long layout in Arrow IPC and back.
+func TestConvertRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	wide := filepath.Join(dir, "aplysia_20ms.parquet")
+	out, _ := wantExit(t, 0, nil, "convert", aplysia, wide, "--bin", "0.02")
+	if !strings.Contains(out, "wrote "+wide) {
+		t.Errorf("convert printed %q", out)
+	}
+	spikes := inspectJSON(t, aplysia)
+	binned := inspectJSON(t, wide)
+	if binned.Layout != "wide" || binned.Step != 0.02 || binned.Units != aplysiaUnits {
+		t.Errorf("binned: layout %q, step %v, units %d", binned.Layout, binned.Step, binned.Units)
+	}
+	// ⌈122.722/0.02⌉ bins from 0 hold every spike.
+	if want := int(math.Ceil(float64(spikes.End) / 0.02)); binned.Samples != want {
+		t.Errorf("binned: %d samples, want %d", binned.Samples, want)
+	}
+	for i, u := range binned.PerUnit {
+		got := float64(*u.Mean) * float64(binned.Samples)
+		if want := *spikes.PerUnit[i].Spikes; u.Unit != spikes.PerUnit[i].Unit || math.Abs(got-float64(want)) > 1e-9 {
+			t.Errorf("unit %s: binned counts sum to %v, spike table has %d", u.Unit, got, want)
+		}
+	}
+	rec, err := data.ReadRecording(wide, data.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rec.Meta["ldfit.bin"] != "0.02" || !strings.HasPrefix(rec.Meta["ldfit.command"], "ldfit convert ") || rec.Meta["ldfit.source"] != filepath.Base(aplysia) {
+		t.Errorf("metadata %v", rec.Meta)
+	}
+
+	// Wide Parquet → long Arrow IPC (given with -o, flags first) → wide Arrow stream.
+	long := filepath.Join(dir, "long.arrow")
+	wantExit(t, 0, nil, "convert", "--long", "-o", long, wide)
+	if got := inspectJSON(t, long); got.Layout != "long" || got.Format != "Arrow IPC file" || got.Samples != binned.Samples {
+		t.Errorf("long: layout %q, format %q, samples %d", got.Layout, got.Format, got.Samples)
+	}
+	back := filepath.Join(dir, "back.arrows")
+	wantExit(t, 0, nil, "convert", long, back, "-q")
+	rec2, err := data.ReadRecording(back, data.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rec2.Units) != len(rec.Units) || rec2.Step != rec.Step || len(rec2.Trials) != 1 {
+		t.Fatalf("round trip: %d units, step %v, %d trials", len(rec2.Units), rec2.Step, len(rec2.Trials))
+	}
+	for i, u := range rec.Units {
+		if rec2.Units[i] != u {
+			t.Fatalf("unit %d: %q after the round trip, %q before", i, rec2.Units[i], u)
+		}
+	}
+	for k, v := range rec.Trials[0].Data {
+		if rec2.Trials[0].Data[k] != v {
+			t.Fatalf("value %d: %v after the round trip, %v before", k, rec2.Trials[0].Data[k], v)
+		}
+	}
+
+	// Smoothing and transforms pass through; a binned spike table is described as such.
+	info := inspectJSON(t, aplysia, "--bin", "0.05", "--smooth", "exp:0.1", "--transform", "sqrt", "--to", "30")
+	if info.Layout != "binned spike table" || info.Samples != 600 || info.Step != 0.05 {
+		t.Errorf("binned inspect: layout %q, samples %d, step %v", info.Layout, info.Samples, info.Step)
+	}
+}
+
+func TestConvertErrors(t *testing.T) {
+	dir := t.TempDir()
+	wide := filepath.Join(dir, "w.parquet")
+	wantExit(t, 0, nil, "convert", aplysia, wide, "--bin", "0.02", "-q")
+	notParquet := filepath.Join(dir, "notes.parquet")
+	if err := os.WriteFile(notParquet, []byte("unit,time\na,1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	missing := filepath.Join(dir, "missing.parquet")
+	for _, c := range []struct {
+		code int
+		msgs []string
+		args []string
+	}{
+		{2, []string{"is a spike table", "--bin"}, []string{"convert", aplysia, filepath.Join(dir, "x.parquet")}},
+		{2, []string{"would overwrite the input file", wide}, []string{"convert", wide, wide}},
+		{2, []string{"would overwrite the input file"}, []string{"convert", wide, "-o", wide}},
+		{2, []string{"not both"}, []string{"convert", wide, filepath.Join(dir, "a.parquet"), "-o", filepath.Join(dir, "b.parquet")}},
+		{2, []string{"missing OUT"}, []string{"convert", wide}},
+		{2, []string{"missing IN OUT"}, []string{"convert"}},
+		{2, []string{"cannot tell the output format", ".csv"}, []string{"convert", wide, filepath.Join(dir, "x.csv")}},
+		{2, []string{"--compression must be zstd, snappy or none"}, []string{"convert", wide, filepath.Join(dir, "x.parquet"), "--compression", "gzip"}},
+		{2, []string{"is a recording, not a spike table", "--bin"}, []string{"convert", wide, filepath.Join(dir, "x.parquet"), "--bin", "0.1"}},
+		{2, []string{"--bin must be a positive width"}, []string{"convert", aplysia, filepath.Join(dir, "x.parquet"), "--bin", "-1"}},
+		{2, []string{"invalid value", "-bin"}, []string{"convert", aplysia, filepath.Join(dir, "x.parquet"), "--bin", "fast"}},
+		{1, []string{"ldfit: ", missing}, []string{"convert", missing, filepath.Join(dir, "x.parquet")}},
+		{1, []string{"ldfit: ", notParquet, "not a Parquet or Arrow IPC file"}, []string{"convert", notParquet, filepath.Join(dir, "x.parquet")}},
+		{1, []string{"ldfit: ", notParquet}, []string{"inspect", notParquet}},
+		{1, []string{"ldfit: ", missing}, []string{"inspect", missing}},
+		{2, []string{"remove -o"}, []string{"inspect", wide, "-o", filepath.Join(dir, "x.parquet")}},
+		{2, []string{"missing FILE"}, []string{"inspect"}},
+		{2, []string{"--to (1) must be after --from (2)"}, []string{"inspect", wide, "--from", "2", "--to", "1"}},
+	} {
+		wantExit(t, c.code, c.msgs, c.args...)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "x.parquet")); err == nil {
+		t.Error("a failed convert left its output file behind")
+	}
+}
+
+// TestInspectNaN checks that a recording with NaNs is described, not refused, and that
+// commands that compute refuse it until --nan is chosen.
+func TestInspectNaN(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "nan.parquet")
+	x := []float64{1, 2, math.NaN(), 4, 5, 6 /* unit b: */, 1, 1, 1, 1, 2, 2}
+	rec := &data.Recording{Units: []string{"a", "b"}, Step: 0.5, TimeUnit: "s",
+		Trials: []data.Trial{{Start: 10, Len: 6, Data: x}}}
+	if err := data.WriteRecording(path, rec, data.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	info := inspectJSON(t, path)
+	if info.Samples != 5 || !strings.Contains(info.NaN, "dropped 1 time rows") || !strings.HasPrefix(info.Gaps, "1,") {
+		t.Errorf("samples %d, NaN %q, gaps %q", info.Samples, info.NaN, info.Gaps)
+	}
+	if a := info.PerUnit[0]; *a.Mean != 3.6 || *a.Min != 1 || *a.Max != 6 {
+		t.Errorf("unit a without its NaN: mean %v, min %v, max %v; want 3.6, 1, 6", *a.Mean, *a.Min, *a.Max)
+	}
+	// mean and sample standard deviation of 1, 1, 1, 2, 2 (the NaN row dropped).
+	if b := info.PerUnit[1]; math.Abs(float64(*b.Mean)-1.4) > 1e-15 || math.Abs(float64(*b.Std)-math.Sqrt(0.3)) > 1e-15 {
+		t.Errorf("unit b: mean %v, std %v; want 1.4, √0.3", *b.Mean, *b.Std)
+	}
+	info = inspectJSON(t, path, "--nan", "interpolate")
+	if info.Samples != 6 || !strings.Contains(info.NaN, "interpolated 1") || *info.PerUnit[0].Mean != 3.5 {
+		t.Errorf("interpolated: samples %d, NaN %q, mean of a %v", info.Samples, info.NaN, *info.PerUnit[0].Mean)
+	}
+	out, _ := wantExit(t, 0, nil, "inspect", path)
+	if !strings.Contains(out, "described without them") || !strings.Contains(out, "t=11") && !strings.Contains(out, "dropped") {
+		t.Errorf("inspect of a file with NaN:\n%s", out)
+	}
+	wantExit(t, 1, []string{path, "NaN", "--nan"}, "convert", path, filepath.Join(dir, "out.parquet"))
+	wantExit(t, 0, nil, "convert", path, filepath.Join(dir, "out.parquet"), "--nan", "interpolate")
+}
