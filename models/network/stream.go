@@ -13,11 +13,12 @@ const streamValues = 1 << 20
 // .arrow, .feather or .arrows) in blocks, so that memory stays bounded whatever
 // opt.Steps: besides the couplings, it holds about 8 MiB of samples plus the writer's
 // row group. The file gets the Truth under TruthKey and, with several populations, the
-// population labels; wopt.Meta entries are added. On error no file is left behind.
-func SimulateTo(path string, m Model, opt Options, wopt data.WriteOptions) error {
+// population labels; wopt.Meta entries are added. It returns the Truth. On error no
+// file is left behind.
+func SimulateTo(path string, m Model, opt Options, wopt data.WriteOptions) (*Truth, error) {
 	s, err := newSim(&m, &opt)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	rec := s.recording()
 	meta := map[string]string{}
@@ -38,7 +39,7 @@ func SimulateTo(path string, m Model, opt Options, wopt data.WriteOptions) error
 	wopt.Meta = meta
 	w, err := data.CreateRecording(path, rec.Units, rec.Step, 0, wopt)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	n := s.n
 	bs := max(1, min(opt.Steps, streamValues/n))
@@ -64,7 +65,7 @@ func SimulateTo(path string, m Model, opt Options, wopt data.WriteOptions) error
 	})
 	if err != nil {
 		w.Abort()
-		return err
+		return nil, err
 	}
-	return w.Close()
+	return &s.truth, w.Close()
 }

@@ -28,7 +28,7 @@ func TestSimulateToReadsBack(t *testing.T) {
 	}
 	for _, ext := range []string{"parquet", "arrow"} {
 		path := filepath.Join(t.TempDir(), "sim."+ext)
-		if err := SimulateTo(path, m, opt, data.WriteOptions{Meta: map[string]string{"note": "x"}}); err != nil {
+		if _, err := SimulateTo(path, m, opt, data.WriteOptions{Meta: map[string]string{"note": "x"}}); err != nil {
 			t.Fatal(err)
 		}
 		got, err := data.ReadRecording(path, data.ReadOptions{})
