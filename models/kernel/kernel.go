@@ -69,7 +69,8 @@ func (c *computer) fill(opt Options) *Kernel {
 		k.DW = mat.NewSymDense(n, nil)
 		k.DB = mat.NewSymDense(n, nil)
 	}
-	c.diagonals()
+	c.diagonals(opt.Workers)
+	c.expandAll(opt.Workers)
 	parallelRows(n, opt.Workers, func(i int) {
 		for j := i; j < n; j++ {
 			v, dw, db := c.entry(i, j)
@@ -127,6 +128,59 @@ type computer struct {
 	chunk int
 	// q, qw, qb hold the equal-time variances q_i^t and their derivatives, row-major n×steps.
 	q, qw, qb []float64
+	// series holds the Hermite expansions of every point and step when φ has no closed
+	// form, laid out like q.
+	series []seriesPoint
+}
+
+// pair returns the pair moments of point i at step t and point j at step s (1-based)
+// with covariance k.
+func (c *computer) pair(i, t, j, s int, k float64) models.PairMoments {
+	qi, qj := i*c.steps+t-1, j*c.steps+s-1
+	if c.series != nil {
+		if p1, p2 := &c.series[qi], &c.series[qj]; p1.ok && p2.ok {
+			return seriesPair(p1, p2, k)
+		}
+	}
+	return models.Pair(c.a.Phi, c.q[qi], c.q[qj], k)
+}
+
+// self returns the pair moment of a point with itself at variance q and its total
+// derivative with respect to q.
+func (c *computer) self(q float64) (f, df float64) {
+	if closedForm(c.a.Phi) {
+		m := models.Pair(c.a.Phi, q, q, q)
+		return m.F, m.DQ1 + m.DQ2 + m.DC
+	}
+	return selfMoment(c.a.Phi, q)
+}
+
+// expandAll fills the Hermite expansions, all with the number of terms the slowest
+// converging point needs, so that the truncation bound holds for every pair.
+func (c *computer) expandAll(workers int) {
+	if closedForm(c.a.Phi) {
+		return
+	}
+	T := c.steps
+	c.series = make([]seriesPoint, c.n*T)
+	parallelRows(c.n, workers, func(i int) {
+		for t := 0; t < T; t++ {
+			c.series[i*T+t] = expand(c.a.Phi, c.q[i*T+t], 1)
+		}
+	})
+	terms := 0
+	for _, p := range c.series {
+		if p.ok {
+			terms = max(terms, len(p.a))
+		}
+	}
+	parallelRows(c.n, workers, func(i int) {
+		for t := 0; t < T; t++ {
+			if p := &c.series[i*T+t]; p.ok && len(p.a) < terms {
+				*p = expand(c.a.Phi, p.q, terms)
+			}
+		}
+	})
 }
 
 func newComputer(a Arch, x []float64, d int) *computer {
@@ -174,28 +228,27 @@ func (c *computer) bias(t, s int) float64 {
 }
 
 // diagonals fills the equal-time variances of every point and their derivatives.
-func (c *computer) diagonals() {
+func (c *computer) diagonals(workers int) {
 	T := c.steps
 	c.q = make([]float64, c.n*T)
 	c.qw = make([]float64, c.n*T)
 	c.qb = make([]float64, c.n*T)
 	w2, b2 := c.a.SigmaW2, c.a.SigmaB2
-	for i := 0; i < c.n; i++ {
+	parallelRows(c.n, workers, func(i int) {
 		q, qw, qb := c.q[i*T:(i+1)*T], c.qw[i*T:(i+1)*T], c.qb[i*T:(i+1)*T]
 		g := c.input(i, i, 1, 1)
 		q[0], qw[0], qb[0] = w2*g+b2, g, 1
 		for t := 1; t < T; t++ {
-			m := models.Pair(c.a.Phi, q[t-1], q[t-1], q[t-1])
-			dF := m.DQ1 + m.DQ2 + m.DC
+			f, df := c.self(q[t-1])
 			g := c.input(i, i, t+1, t+1)
 			// The same operations in the same order as in entry, so that the chain of a
 			// point with itself reproduces q exactly and its correlation never exceeds 1.
 			q[t] = w2*g + b2
-			q[t] += w2 * m.F
-			qw[t] = m.F + g + w2*dF*qw[t-1]
-			qb[t] = w2*dF*qb[t-1] + 1
+			q[t] += w2 * f
+			qw[t] = f + g + w2*df*qw[t-1]
+			qb[t] = w2*df*qb[t-1] + 1
 		}
-	}
+	})
 }
 
 // entry returns the output kernel between points i and j and its two derivatives.
@@ -224,7 +277,7 @@ func (c *computer) entry(i, j int) (v, dw, db float64) {
 				kb += w2 * fb
 			}
 			qi, qj := i*T+t-1, j*T+s-1
-			m := models.Pair(c.a.Phi, c.q[qi], c.q[qj], k)
+			m := c.pair(i, t, j, s, k)
 			f = m.F
 			fw = m.DQ1*c.qw[qi] + m.DQ2*c.qw[qj] + m.DC*kw
 			fb = m.DQ1*c.qb[qi] + m.DQ2*c.qb[qj] + m.DC*kb

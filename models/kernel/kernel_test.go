@@ -95,6 +95,16 @@ func variants() []Arch {
 	}
 }
 
+// agreement is how closely two evaluations of a kernel must agree: to round-off for
+// closed forms; for other φ, Compute sums a Hermite series (truncation error below
+// 1e-12 per layer) while CrossTime integrates by two-dimensional quadrature.
+func agreement(phi models.Phi) float64 {
+	if closedForm(phi) {
+		return 1e-12
+	}
+	return 1e-9
+}
+
 // Forward-mode derivatives of every entry against central finite differences.
 func TestDerivativesAgainstFiniteDifferences(t *testing.T) {
 	x := testPoints(5, 6, 3)
@@ -149,7 +159,7 @@ func TestComputeMatchesCrossTimeRecursion(t *testing.T) {
 		}
 		for i := 0; i < 4; i++ {
 			for j := 0; j < 4; j++ {
-				if d := math.Abs(k.K.At(i, j) - r.At(i, j)); d > 1e-12 {
+				if d := math.Abs(k.K.At(i, j) - r.At(i, j)); d > agreement(a.Phi) {
 					t.Errorf("%s: K%d%d = %.15g from chains, %.15g from the time grid", a, i, j, k.K.At(i, j), r.At(i, j))
 				}
 			}
@@ -181,7 +191,7 @@ func TestRecurrentEqualTimeIsDeep(t *testing.T) {
 			kr, _ := Compute(rec, x, 5, Options{})
 			for i := 0; i < 4; i++ {
 				for j := 0; j < 4; j++ {
-					if d := math.Abs(kd.K.At(i, j) - h[L][L].At(i, j)); d > 1e-12 {
+					if d := math.Abs(kd.K.At(i, j) - h[L][L].At(i, j)); d > agreement(phi) {
 						t.Errorf("%s bias %d: equal-time K%d%d differs from deep by %g", phi, bias, i, j, d)
 					}
 					if kd.K.At(i, j) != kr.K.At(i, j) {
@@ -321,5 +331,29 @@ func TestBadInput(t *testing.T) {
 	}
 	if _, err := MonteCarlo(a, []float64{1, 2}, 2, MCOptions{}); err == nil {
 		t.Error("zero width accepted")
+	}
+}
+
+// The Hermite series against models.Pair's two-dimensional quadrature, including the
+// diagonal ρ = ±1 and the derivatives.
+func TestSeriesAgainstQuadrature(t *testing.T) {
+	for _, phi := range []models.Phi{models.Tanh{}, models.Logistic{}} {
+		for _, q := range [][2]float64{{1, 1}, {0.3, 2.5}, {3, 0.8}} {
+			p1, p2 := expand(phi, q[0], 1), expand(phi, q[1], 1)
+			terms := max(len(p1.a), len(p2.a))
+			p1, p2 = expand(phi, q[0], terms), expand(phi, q[1], terms)
+			if !p1.ok || !p2.ok {
+				t.Fatalf("%s: series at q = %v did not converge", phi, q)
+			}
+			lim := math.Sqrt(q[0] * q[1])
+			for _, c := range []float64{-lim, -0.4 * lim, 0, 0.7 * lim, lim} {
+				got, want := seriesPair(&p1, &p2, c), models.Pair(phi, q[0], q[1], c)
+				for _, v := range [][3]any{{"F", got.F, want.F}, {"DQ1", got.DQ1, want.DQ1}, {"DQ2", got.DQ2, want.DQ2}, {"DC", got.DC, want.DC}} {
+					if math.Abs(v[1].(float64)-v[2].(float64)) > 1e-9 {
+						t.Errorf("%s q=%v c=%.3f: %s = %.12g by series, %.12g by quadrature", phi, q, c, v[0], v[1], v[2])
+					}
+				}
+			}
+		}
 	}
 }
