@@ -23,6 +23,12 @@ import (
 // the Jacobian 1/α of the change from x to the residual for the L−1 non-DC degrees of
 // freedom of each segment; it makes likelihoods at different τ comparable (ProfileTau).
 //
+// Eval returns log L − Offset(), that is −Σ_a n_a Σ_f w_f [r − log r − 1] with
+// r = Ī_a(f)/S_a(f): the terms that do not depend on the parameters are left out, so
+// that the value is a sum of small non-negative terms (about half the number of
+// ordinates times n_a at the optimum) and keeps full relative precision in
+// optimisation and finite differences.
+//
 // Periodograms are compared with periodograms over the same segments, so no taper is
 // needed: given the paths, E_J[I_y] = g² Ī_φ + 2D/α holds segment by segment.
 //
@@ -145,6 +151,21 @@ func (s *Spectral) floorInit() {
 	}
 }
 
+// Offset returns log L − Eval(θ), the part of the Whittle log-likelihood that does not
+// depend on θ: −Σ_a n_a [Σ_f w_f (log Ī_a(f) + 1) + (L−1) log α_a].
+func (s *Spectral) Offset() float64 {
+	var c float64
+	L := float64(s.stats.Segment)
+	for a := range s.alpha {
+		var sum float64
+		for f, w := range s.weight {
+			sum += w * (math.Log(s.y[a][f]) + 1)
+		}
+		c -= s.count[a] * (sum + (L-1)*math.Log(s.alpha[a]))
+	}
+	return c
+}
+
 // Params returns the parameter descriptions.
 func (s *Spectral) Params() []Param { return s.params }
 
@@ -192,7 +213,6 @@ func (s *Spectral) Eval(theta, grad []float64) float64 {
 		}
 	}
 	var ll float64
-	L := float64(s.stats.Segment)
 	for a := range P {
 		noise := 2 * d[a] / s.alpha[a]
 		var sum, gd float64
@@ -203,7 +223,7 @@ func (s *Spectral) Eval(theta, grad []float64) float64 {
 				S += g2[a][b] * s.phi[b][f]
 			}
 			r := s.y[a][f] / S
-			sum += w * (math.Log(S) + r)
+			sum += w * (r - math.Log(r) - 1)
 			if grad != nil {
 				c := w * (1 - r) / S // ∂/∂S of the bracket
 				for b := range P {
@@ -213,7 +233,7 @@ func (s *Spectral) Eval(theta, grad []float64) float64 {
 			}
 		}
 		n := s.count[a]
-		ll -= n*sum + n*(L-1)*math.Log(s.alpha[a])
+		ll -= n * sum
 		if grad != nil {
 			for b := range P {
 				grad[a*P+b] = -n * gb[b] * g2[a][b]
@@ -351,8 +371,8 @@ type TauProfile struct {
 }
 
 // ProfileTau maximises the spectral objective at each τ of the grid with maximise
-// (which returns the maximal log-likelihood; package infer supplies it) and returns the
-// profile.
+// (which returns the maximum of Eval; package infer supplies it) and returns the
+// profile of the full log-likelihood, Offset included.
 func ProfileTau(st *Stats, grid []float64, maximise func(Objective) (float64, error)) (TauProfile, error) {
 	if len(grid) < 2 {
 		return TauProfile{}, fmt.Errorf("likelihood: a τ profile needs at least two grid values, got %d", len(grid))
@@ -366,6 +386,7 @@ func ProfileTau(st *Stats, grid []float64, maximise func(Objective) (float64, er
 		if p.LogLik[k], err = maximise(obj); err != nil {
 			return p, fmt.Errorf("likelihood: maximising at τ = %v: %v", tau, err)
 		}
+		p.LogLik[k] += obj.Offset()
 		if p.LogLik[k] > p.LogLik[p.Best] {
 			p.Best = k
 		}
