@@ -225,3 +225,78 @@ func TestInspectNaN(t *testing.T) {
 	wantExit(t, 1, []string{path, "NaN", "--nan"}, "convert", path, filepath.Join(dir, "out.parquet"))
 	wantExit(t, 0, nil, "convert", path, filepath.Join(dir, "out.parquet"), "--nan", "interpolate")
 }
+
+// TestSpikeTrialsAndSilentUnits uses a small spike table with two trials: per-trial
+// windows, binning per trial, the warning for units that never fire in the window and
+// -q silencing it.
+func TestSpikeTrialsAndSilentUnits(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "spikes.arrow")
+	tab := &data.Table{Columns: []data.Column{
+		{Name: "unit", String: []string{"a", "b", "a", "a", "c", "b"}},
+		{Name: "time", Float: []float64{0.05, 0.15, 0.95, 0.25, 0.35, 1.45}},
+		{Name: "trial", String: []string{"r1", "r1", "r1", "r2", "r2", "r2"}},
+	}}
+	if err := data.WriteTable(path, tab, data.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	info := inspectJSON(t, path)
+	if info.Layout != "spike table" || info.Format != "Arrow IPC file" || info.Units != 3 || info.Spikes != 6 || len(info.Trials) != 2 {
+		t.Fatalf("layout %q, format %q, %d units, %d spikes, %d trials", info.Layout, info.Format, info.Units, info.Spikes, len(info.Trials))
+	}
+	// Trial windows run from 0 to the last spike: 0.95 s and 1.45 s.
+	if r1, r2 := info.Trials[0], info.Trials[1]; r1.Name != "r1" || r1.End != 0.95 || r1.Spikes != 3 || r2.Name != "r2" || r2.End != 1.45 || r2.Spikes != 3 {
+		t.Errorf("trials %+v", info.Trials)
+	}
+	if a := info.PerUnit[0]; a.Unit != "a" || *a.Spikes != 3 || math.Abs(float64(*a.Rate)-3/2.4) > 1e-12 {
+		t.Errorf("unit a: %d spikes at %v/s, want 3 at 3/2.4", *a.Spikes, *a.Rate)
+	}
+
+	// In [0, 0.3) unit c never fires: binning drops it with a warning, -q silences it.
+	args := []string{"inspect", "--json", path, "--bin", "0.1", "--to", "0.3"}
+	out, stderr := wantExit(t, 0, []string{"warning: " + path + ": 1 unit(s) never fire in the window and were dropped: c"}, args...)
+	if err := json.Unmarshal([]byte(out), &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.Units != 2 || len(info.Trials) != 2 || info.Samples != 6 || info.Layout != "binned spike table" {
+		t.Errorf("binned: %d units, %d trials, %d samples, layout %q (stderr %q)", info.Units, len(info.Trials), info.Samples, info.Layout, stderr)
+	}
+	if _, stderr := wantExit(t, 0, nil, append(args, "-q")...); stderr != "" {
+		t.Errorf("-q still prints %q", stderr)
+	}
+	// Selecting units of the binned table, including the silent one, which is not an error.
+	out, _ = wantExit(t, 0, nil, "inspect", "--json", "-q", path, "--bin", "0.1", "--to", "0.3", "--units", "b,c")
+	if err := json.Unmarshal([]byte(out), &info); err != nil {
+		t.Fatal(err)
+	}
+	if info.Units != 1 || info.PerUnit[0].Unit != "b" || *info.PerUnit[0].Mean != 1.0/6 {
+		t.Errorf("--units b,c: %+v", info.PerUnit)
+	}
+	wantExit(t, 2, []string{`--exclude names unit "z"`}, "inspect", path, "--bin", "0.1", "--exclude", "z")
+	wantExit(t, 2, []string{"leave no unit"}, "inspect", path, "--bin", "0.1", "--exclude", "a,b,c")
+	wantExit(t, 2, []string{"spike table", "use --bin instead of --step"}, "inspect", path, "--bin", "0.1", "--step", "0.1")
+}
+
+func TestInspectLongPopulations(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "long.parquet")
+	tab := &data.Table{Columns: []data.Column{
+		{Name: "unit", String: []string{"e1", "e1", "e1", "i1", "i1", "i1"}},
+		{Name: "t", Float: []float64{0, 0.1, 0.2, 0, 0.1, 0.2}},
+		{Name: "value", Float: []float64{1, 2, 3, -1, -1, -4}},
+		{Name: "population", String: []string{"E", "E", "E", "I", "I", "I"}},
+	}}
+	if err := data.WriteTable(path, tab, data.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := wantExit(t, 0, nil, "inspect", path)
+	for _, want := range []string{"layout    long", "samples   3", "unit  population  mean", "e1    E              2"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
+	}
+	info := inspectJSON(t, path, "--populations", "population")
+	if i1 := info.PerUnit[1]; i1.Population != "I" || *i1.Mean != -2 || *i1.Min != -4 || *i1.Std != number(math.Sqrt(3)) {
+		t.Errorf("unit i1: %+v", i1)
+	}
+}
