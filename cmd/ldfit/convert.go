@@ -19,7 +19,7 @@ func init() {
 	register(&command{
 		name:    "convert",
 		usage:   "IN OUT",
-		summary: "convert a recording between layouts and formats, or bin a spike table into a recording",
+		summary: "convert recordings between layouts and formats; bin spike tables into recordings",
 		help: `convert reads IN (a recording in the wide or long layout, or a spike table) and
 writes it to OUT as a recording. The output format follows OUT's extension: .parquet
 (Parquet, zstd unless --compression says otherwise), .arrow or .feather (Arrow IPC file)
@@ -29,7 +29,7 @@ A spike table must be binned: give --bin (seconds), and optionally --smooth and
 		flags: func(fs *flag.FlagSet) {
 			rf = addRecordingFlags(fs)
 			fs.BoolVar(&long, "long", false, "write the long layout (unit, t, value) instead of the wide one")
-			fs.StringVar(&compression, "compression", "", "Parquet compression: zstd (default), snappy or none")
+			fs.StringVar(&compression, "compression", "", "Parquet compression `CODEC`: zstd (default), snappy or none")
 		},
 		run: func(e *env, args []string) error {
 			return runConvert(e, args, rf, long, compression)

@@ -24,7 +24,7 @@ func init() {
 	register(&command{
 		name:    "inspect",
 		usage:   "FILE",
-		summary: "show what a recording or spike table holds: layout, units, samples, step, NaNs, gaps, per-unit statistics",
+		summary: "describe a recording or spike table: layout, units, time, NaNs, gaps, per-unit statistics",
 		help: `inspect reads FILE (Parquet or Arrow IPC) and prints its format, the layout detected
 (wide or long recording, or spike table), the units, samples, sampling step, time span,
 trials, NaNs and gaps, and per unit the mean, standard deviation, minimum and maximum

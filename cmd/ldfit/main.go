@@ -121,9 +121,9 @@ func newFlagSet(c *command, e *env, w io.Writer) *flag.FlagSet {
 	fs.StringVar(&e.Out, "o", "", "write the result to `FILE` (.parquet, .arrow, .feather, .arrows)")
 	fs.BoolVar(&e.JSON, "json", false, "print the result as JSON on stdout")
 	fs.BoolVar(&e.Quiet, "q", false, "print no progress or warnings")
-	fs.Uint64Var(&e.Seed, "seed", 1, "seed of every random draw")
-	fs.IntVar(&e.Workers, "workers", runtime.GOMAXPROCS(0), "number of parallel workers")
-	fs.StringVar(&e.profile, "profile", "", "write a profile: cpu, mem, block, mutex or trace")
+	fs.Uint64Var(&e.Seed, "seed", 1, "use seed `N` for every random draw")
+	fs.IntVar(&e.Workers, "workers", runtime.GOMAXPROCS(0), "run `N` parallel workers")
+	fs.StringVar(&e.profile, "profile", "", "write a `KIND` of profile: cpu, mem, block, mutex or trace")
 	fs.StringVar(&e.profDir, "profile-dir", ".", "write the -profile output into `DIR`")
 	if c.flags != nil {
 		c.flags(fs)

@@ -40,12 +40,12 @@ func addRecordingFlags(fs *flag.FlagSet) *recordingFlags {
 	fs.StringVar(&rf.exclude, "exclude", "", "leave out these units (comma-separated `NAMES`)")
 	fs.Float64Var(&rf.from, "from", 0, "start of the time window `T` (inclusive, in the file's time unit)")
 	fs.Float64Var(&rf.to, "to", 0, "end of the time window `T` (exclusive); 0 means the end of the file")
-	fs.Float64Var(&rf.step, "step", 0, "sampling step when the file has neither a t column nor dt metadata")
-	fs.StringVar(&rf.nan, "nan", "error", "what to do with NaN/Inf samples: error, drop or interpolate")
-	fs.StringVar(&rf.populations, "populations", "", "`COL`umn or metadata key holding each unit's population label")
+	fs.Float64Var(&rf.step, "step", 0, "sampling step `DT`, for files with neither a t column nor dt metadata")
+	fs.StringVar(&rf.nan, "nan", "error", "`POLICY` for NaN samples: error, drop (their time rows) or interpolate")
+	fs.StringVar(&rf.populations, "populations", "", "`COLUMN` (long layout) or metadata key (wide) with each unit's population label")
 	fs.Float64Var(&rf.bin, "bin", 0, "spike tables: bin width in `SECONDS` (required for spike tables)")
-	fs.StringVar(&rf.smooth, "smooth", "", "spike tables: smoothing after binning, exp:TAU (causal) or gauss:SIGMA, in seconds")
-	fs.StringVar(&rf.transform, "transform", "", "spike tables: transform of the binned counts, sqrt, log1p or rate (Hz)")
+	fs.StringVar(&rf.smooth, "smooth", "", "spike tables: smoothing `KERNEL` of the binned counts, exp:TAU (causal) or gauss:SIGMA, in seconds")
+	fs.StringVar(&rf.transform, "transform", "", "spike tables: `TRANSFORM` of the (smoothed) counts: sqrt, log1p or rate (spikes/s)")
 	return rf
 }
 
