@@ -174,12 +174,31 @@ type StepOptions struct {
 // special case in the algebra.
 const varianceFloor = 1e-12
 
+// biasVariance is the prior variance of a unit's bias, relative to the mean square of
+// the residuals: broad enough to let the training window decide.
+const biasVariance = 1e4
+
+// withOnes returns f with a row of ones appended.
+func withOnes(f *mat.Dense) *mat.Dense {
+	n, t := f.Dims()
+	g := mat.NewDense(n+1, t, nil)
+	g.Slice(0, n, 0, t).(*mat.Dense).Copy(f)
+	row := g.RawRowView(n)
+	for k := range row {
+		row[k] = 1
+	}
+	return g
+}
+
 // PredictStep predicts every sample of the test window one step ahead from the
 // population at the step before (DESIGN.md §4, prediction 1): the posterior of each
 // unit's coupling row given its training window (prior mean J0_ab/N_b, variance
 // g_ab²/N_b, noise 2D_a/a on the residual), then the Gaussian predictive of
 // x_i[k+1] = (1−a)x_i[k] + a(μ_a + J_i·φ(x[k])) + √(2D_a a) ε. The recorded units are
 // taken to be the whole network (N_b counts the recorded units of population b).
+// When the network has no bias μ (Mu nil, as from the spectral fit, which does not see
+// means), every unit gets its own bias with a broad prior, learnt from its training
+// window.
 //
 // A noise intensity of 0 would make the posterior degenerate; it is floored at 1e-10
 // of the residual's mean square.
@@ -214,9 +233,15 @@ func PredictStep(rec *data.Recording, net *Network, opt StepOptions) (*Predictio
 	}
 	// Training design: φ(x[k]) for every transition k → k+1 inside the training window.
 	f := design(rec, net, pops, train, true)
+	testDesign := design(rec, net, pops, test, false)
+	// Without a fitted bias (the spectral fit does not see means) each unit gets its
+	// own, learnt from its training window under a broad prior: a constant regressor.
+	bias := net.Mu == nil
+	if bias {
+		f, testDesign = withOnes(f), withOnes(testDesign)
+	}
 	gram := likelihood.Gram(f)
 	_, ttr := f.Dims()
-	testDesign := design(rec, net, pops, test, false)
 	_, tte := testDesign.Dims()
 
 	p := &Prediction{Times: testTimes(rec, test)}
@@ -256,6 +281,10 @@ func PredictStep(rec *data.Recording, net *Network, opt StepOptions) (*Predictio
 				m[j] = net.J0[a][b] / size[b]
 			}
 			v[j] = math.Max(net.G2[a][b], varianceFloor) / size[b]
+		}
+		if bias {
+			m = append(m, 0)
+			v = append(v, biasVariance*(1+ms/float64(len(rows))))
 		}
 		var fy mat.Dense
 		fy.Mul(f, y.T())
