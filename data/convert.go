@@ -18,7 +18,7 @@ func isNumeric(dt arrow.DataType) bool {
 	switch dt.ID() {
 	case arrow.INT8, arrow.INT16, arrow.INT32, arrow.INT64,
 		arrow.UINT8, arrow.UINT16, arrow.UINT32, arrow.UINT64,
-		arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64:
+		arrow.FLOAT16, arrow.FLOAT32, arrow.FLOAT64, arrow.DECIMAL128, arrow.DECIMAL256:
 		return true
 	}
 	return false
@@ -113,6 +113,17 @@ func appendFloats(dst []float64, a arrow.Array) ([]float64, error) {
 	case *array.Uint8:
 		for _, x := range v.Uint8Values() {
 			dst = append(dst, float64(x))
+		}
+	case *array.Decimal128:
+		// DuckDB writes decimal literals such as i * 0.01 as DECIMAL.
+		scale := v.DataType().(*arrow.Decimal128Type).Scale
+		for i := 0; i < v.Len(); i++ {
+			dst = append(dst, v.Value(i).ToFloat64(scale))
+		}
+	case *array.Decimal256:
+		scale := v.DataType().(*arrow.Decimal256Type).Scale
+		for i := 0; i < v.Len(); i++ {
+			dst = append(dst, v.Value(i).ToFloat64(scale))
 		}
 	default:
 		return dst, fmt.Errorf("type %s is not numeric", a.DataType())
