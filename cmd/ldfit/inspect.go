@@ -119,8 +119,19 @@ func runInspect(e *env, args []string, rf *recordingFlags) error {
 	return nil
 }
 
-// inspectRecording describes a recording (or a spike table binned by the flags).
+// inspectRecording describes a recording (or a spike table binned by the flags). A
+// recording file is first scanned block by block, in memory bounded by one row group;
+// when that fails (NaNs, or a choice of --nan that needs the whole file) it is read
+// whole, and a file with NaNs is described with its NaN rows dropped.
 func inspectRecording(e *env, path string, rf *recordingFlags) (*fileInfo, error) {
+	if !rf.binning() && rf.nan == "error" {
+		if err := e.addInput(path); err != nil {
+			return nil, err
+		}
+		if info, err := scanRecording(path, rf); err == nil {
+			return info, nil
+		}
+	}
 	rec, err := rf.load(e, path)
 	nanNote := ""
 	if err != nil && rf.nan == "error" {
@@ -153,6 +164,94 @@ func inspectRecording(e *env, path string, rf *recordingFlags) (*fileInfo, error
 		info.PerUnit = append(info.PerUnit, unitStats(rec, i, u))
 	}
 	return info, nil
+}
+
+// scanRecording describes a recording in one pass over its time blocks.
+func scanRecording(path string, rf *recordingFlags) (*fileInfo, error) {
+	s, err := data.Scan(path, rf.readOptions())
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	units := s.Units()
+	acc := make([]moments, len(units))
+	var trials []trialInfo // indexed like s.Trials()
+	step := s.Step()
+	for s.Next() {
+		b := s.Block()
+		for len(trials) <= b.Trial {
+			trials = append(trials, trialInfo{Name: s.Trials()[len(trials)], Start: number(b.Start)})
+		}
+		// Scan checks that the blocks of a trial follow each other on the time grid.
+		tr := &trials[b.Trial]
+		tr.End, tr.Samples = number(b.Start+float64(b.Len)*step), tr.Samples+b.Len
+		for i := range units {
+			acc[i].add(b.Unit(i))
+		}
+	}
+	if err := s.Err(); err != nil {
+		return nil, err
+	}
+	if len(trials) == 0 {
+		return nil, fmt.Errorf("%s: no samples in the time window", path)
+	}
+	info := &fileInfo{File: path, Units: len(units), Step: number(step), TimeUnit: "s", Meta: s.Meta(),
+		NaN: "none", Gaps: "none", Trials: trials, Start: number(math.Inf(1)), End: number(math.Inf(-1))}
+	if u := info.Meta["time_unit"]; u != "" {
+		info.TimeUnit = u
+	}
+	for _, t := range trials {
+		info.Samples += t.Samples
+		info.Start, info.End = min(info.Start, t.Start), max(info.End, t.End)
+		info.Duration += number(float64(t.Samples) * step)
+	}
+	pops := s.Populations()
+	for i, u := range units {
+		a := acc[i]
+		ui := unitInfo{Unit: u, Mean: ptr(number(a.mean)), Std: ptr(number(math.Sqrt(a.m2 / float64(a.n-1)))),
+			Min: ptr(number(a.min)), Max: ptr(number(a.max))}
+		if pops != nil {
+			ui.Population = pops[i]
+		}
+		info.PerUnit = append(info.PerUnit, ui)
+	}
+	return info, nil
+}
+
+// moments accumulates count, mean, sum of squared deviations, minimum and maximum of a
+// series delivered in blocks. Each block's own mean and squared deviations are merged
+// with Chan et al.'s pairwise update, which keeps the variance accurate when the mean
+// is large compared with the spread.
+type moments struct {
+	n        int
+	mean, m2 float64
+	min, max float64
+}
+
+func (m *moments) add(x []float64) {
+	if len(x) == 0 {
+		return
+	}
+	mb, ss := 0.0, 0.0
+	lo, hi := x[0], x[0]
+	for _, v := range x {
+		mb += v
+		lo, hi = min(lo, v), max(hi, v)
+	}
+	mb /= float64(len(x))
+	for _, v := range x {
+		ss += (v - mb) * (v - mb)
+	}
+	if m.n == 0 {
+		*m = moments{n: len(x), mean: mb, m2: ss, min: lo, max: hi}
+		return
+	}
+	na, nb := float64(m.n), float64(len(x))
+	d := mb - m.mean
+	m.n += len(x)
+	m.mean += d * nb / float64(m.n)
+	m.m2 += ss + d*d*na*nb/float64(m.n)
+	m.min, m.max = min(m.min, lo), max(m.max, hi)
 }
 
 // unitStats returns mean, standard deviation, minimum and maximum of unit i over all

@@ -3,10 +3,14 @@ package main
 import (
 	"encoding/json"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/ldfit/ldfit/data"
 )
@@ -298,5 +302,57 @@ func TestInspectLongPopulations(t *testing.T) {
 	info := inspectJSON(t, path, "--populations", "population")
 	if i1 := info.PerUnit[1]; i1.Population != "I" || *i1.Mean != -2 || *i1.Min != -4 || *i1.Std != number(math.Sqrt(3)) {
 		t.Errorf("unit i1: %+v", i1)
+	}
+}
+
+// TestMoments checks the block-wise mean and variance against gonum's one-pass-over-all
+// estimator, on data whose mean is large compared with its spread.
+func TestMoments(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	x := make([]float64, 10007)
+	for i := range x {
+		x[i] = 1e6 + rng.NormFloat64()
+	}
+	var m moments
+	for lo := 0; lo < len(x); {
+		hi := min(len(x), lo+1+rng.IntN(3000))
+		m.add(x[lo:hi])
+		lo = hi
+	}
+	m.add(nil)
+	mean, std := stat.MeanStdDev(x, nil)
+	if m.n != len(x) || math.Abs(m.mean-mean) > 1e-9 || math.Abs(math.Sqrt(m.m2/float64(m.n-1))/std-1) > 1e-9 {
+		t.Errorf("moments: n %d, mean %v, std %v; want %d, %v, %v", m.n, m.mean, math.Sqrt(m.m2/float64(m.n-1)), len(x), mean, std)
+	}
+	if m.min != slices.Min(x) || m.max != slices.Max(x) {
+		t.Errorf("min %v, max %v", m.min, m.max)
+	}
+}
+
+// TestInspectScanMatchesRead checks that the streaming description of a recording equals
+// the one from the recording read whole.
+func TestInspectScanMatchesRead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "w.parquet")
+	wantExit(t, 0, nil, "convert", aplysia, path, "--bin", "0.05", "--transform", "sqrt")
+	rf := &recordingFlags{nan: "error"}
+	scanned, err := scanRecording(path, rf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rf.nan = "drop" // takes the path that reads the file whole
+	read, err := inspectRecording(&env{}, path, rf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if scanned.Samples != read.Samples || scanned.Units != read.Units || scanned.Duration != read.Duration || len(scanned.Trials) != 1 {
+		t.Fatalf("scan: %d samples, %d units, %v s; read: %d, %d, %v", scanned.Samples, scanned.Units, scanned.Duration, read.Samples, read.Units, read.Duration)
+	}
+	for i, s := range scanned.PerUnit {
+		r := read.PerUnit[i]
+		for _, p := range [][2]*number{{s.Mean, r.Mean}, {s.Std, r.Std}, {s.Min, r.Min}, {s.Max, r.Max}} {
+			if math.Abs(float64(*p[0]-*p[1])) > 1e-12*math.Abs(float64(*p[1])) {
+				t.Errorf("unit %s: scan %v, read %v", s.Unit, *p[0], *p[1])
+			}
+		}
 	}
 }
