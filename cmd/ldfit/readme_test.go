@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"flag"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -199,5 +201,41 @@ func TestCIRunsREADMETestCommand(t *testing.T) {
 	st, err := os.Stat(filepath.Join(root, ".ci", "run"))
 	if err != nil || st.Mode()&0o111 == 0 {
 		t.Errorf(".ci/run is not executable (%v)", err)
+	}
+}
+
+// TestREADMEDocumentsCommands checks that the README's command reference has a section
+// for every command and mentions every flag of the common and recording sets and of
+// inspect and convert.
+func TestREADMEDocumentsCommands(t *testing.T) {
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(root, "README.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	readme := string(b)
+	sections := map[string]bool{}
+	for _, l := range strings.Split(readme, "\n") {
+		if h, ok := strings.CutPrefix(l, "### "); ok {
+			for _, name := range strings.Split(h, ",") {
+				sections[strings.TrimSpace(name)] = true
+			}
+		}
+	}
+	for name := range commands {
+		if !sections[name] {
+			t.Errorf("README.md has no \"### %s\" section in its command reference", name)
+		}
+	}
+	for _, name := range []string{"inspect", "convert"} {
+		fs := newFlagSet(commands[name], &env{}, io.Discard)
+		fs.VisitAll(func(f *flag.Flag) {
+			if !strings.Contains(readme, "`-"+f.Name) && !strings.Contains(readme, "`--"+f.Name) && !strings.Contains(readme, "--"+f.Name+"`") {
+				t.Errorf("README.md does not mention the flag -%s of %s", f.Name, name)
+			}
+		})
 	}
 }
