@@ -39,13 +39,21 @@ func newFFTPlan(n int) (*fftPlan, error) {
 
 // transform replaces z (length n) by its discrete Fourier transform.
 func (p *fftPlan) transform(z []complex128) {
-	n := p.n
-	z = z[:n]
+	z = z[:p.n]
 	for k, r := range p.perm {
 		if int(r) > k {
 			z[k], z[r] = z[r], z[k]
 		}
 	}
+	p.transformPermuted(z)
+}
+
+// transformPermuted is transform for input already stored in bit-reversed order
+// (z[perm[k]] holding sample k), which lets a caller that fills z anyway skip the
+// permutation pass.
+func (p *fftPlan) transformPermuted(z []complex128) {
+	n := p.n
+	z = z[:n]
 	h := 1
 	// Radix-4 stages combine two radix-2 stages per pass over the data, halving the
 	// memory traffic; a leading radix-2 stage handles odd log2(n).
@@ -55,6 +63,17 @@ func (p *fftPlan) transform(z []complex128) {
 			z[k], z[k+1] = a+b, a-b
 		}
 		h = 2
+	} else if n >= 4 {
+		// The first radix-4 pass has twiddles 1 and −i only.
+		for k := 0; k < n; k += 4 {
+			q := z[k : k+4 : k+4]
+			a0, a1 := q[0]+q[1], q[0]-q[1]
+			b0, b1 := q[2]+q[3], q[2]-q[3]
+			b1 = complex(imag(b1), -real(b1))
+			q[0], q[2] = a0+b0, a0-b0
+			q[1], q[3] = a1+b1, a1-b1
+		}
+		h = 4
 	}
 	for ; h < n; h <<= 2 {
 		p.radix4(z, h)
@@ -64,21 +83,23 @@ func (p *fftPlan) transform(z []complex128) {
 // radix4 performs the two radix-2 stages of half-widths h and 2h at once.
 func (p *fftPlan) radix4(z []complex128, h int) {
 	w1 := p.tw[h-1 : 2*h-1]   // stage h: e^{-iπ j/h}
-	w2 := p.tw[2*h-1 : 4*h-1] // stage 2h: e^{-iπ j/2h}
+	wa := p.tw[2*h-1 : 3*h-1] // stage 2h: e^{-iπ j/2h}, j < h
+	wb := p.tw[3*h-1 : 4*h-1] // the same for j + h
 	for base := 0; base < len(z); base += 4 * h {
-		q := z[base : base+4*h : base+4*h]
-		for j := 0; j < h; j++ {
-			t1 := w1[j]
-			ta := w2[j]
-			tb := w2[j+h]
-			x0, x1 := q[j], q[j+h]*t1
-			x2, x3 := q[j+2*h], q[j+3*h]*t1
+		// Four quarter slices of equal length let the compiler drop bounds checks.
+		q0 := z[base : base+h : base+h]
+		q1 := z[base+h : base+2*h : base+2*h]
+		q2 := z[base+2*h : base+3*h : base+3*h]
+		q3 := z[base+3*h : base+4*h : base+4*h]
+		q1, q2, q3 = q1[:len(q0)], q2[:len(q0)], q3[:len(q0)]
+		t1, ta, tb := w1[:len(q0)], wa[:len(q0)], wb[:len(q0)]
+		for j := range q0 {
+			x0, x1 := q0[j], q1[j]*t1[j]
+			x2, x3 := q2[j], q3[j]*t1[j]
 			a0, a1 := x0+x1, x0-x1
-			b0, b1 := x2+x3, x2-x3
-			b0 *= ta
-			b1 *= tb
-			q[j], q[j+2*h] = a0+b0, a0-b0
-			q[j+h], q[j+3*h] = a1+b1, a1-b1
+			b0, b1 := (x2+x3)*ta[j], (x2-x3)*tb[j]
+			q0[j], q2[j] = a0+b0, a0-b0
+			q1[j], q3[j] = a1+b1, a1-b1
 		}
 	}
 }

@@ -98,3 +98,22 @@ func BenchmarkGonumFFT4096(b *testing.B) {
 		g.Coefficients(out, z)
 	}
 }
+
+func TestFFTPermutedInput(t *testing.T) {
+	for _, n := range []int{4, 8, 64, 128} {
+		p, _ := newFFTPlan(n)
+		z := make([]complex128, n)
+		zp := make([]complex128, n)
+		for k := range z {
+			z[k] = complex(float64(k*k%7), float64(k%3))
+			zp[p.perm[k]] = z[k]
+		}
+		want := naiveDFT(z)
+		p.transformPermuted(zp)
+		for f := range want {
+			if cmplx.Abs(zp[f]-want[f]) > 1e-11 {
+				t.Fatalf("n=%d f=%d: %v, want %v", n, f, zp[f], want[f])
+			}
+		}
+	}
+}

@@ -95,11 +95,72 @@ type Stats struct {
 	// delete-a-block jackknife, which accounts for what the Whittle likelihood ignores:
 	// units are correlated through the network and share the estimate of S_φ.
 	Cells [][]Spectra
-	// Timeline[k] holds band sums of segment k in time order (trials and merged
-	// statistics concatenated): its ordinates are the bands of ordinates
-	// [Bands[j], Bands[j+1]). It is what Stationarity compares.
-	Timeline []Spectra
+	// Timeline[k] is the band power of segment k in time order (trials and merged
+	// statistics concatenated), band j covering ordinates [Bands[j], Bands[j+1]). It is
+	// what Stationarity compares.
+	Timeline []BandPower
 	Bands    []int
+}
+
+// BandPower holds, for one segment, the periodograms of x and of φ(x) summed over the
+// ordinates of each frequency band and over the units of each population.
+type BandPower struct {
+	Count  []float64   // units per population
+	X, Phi [][]float64 // [population][band]
+}
+
+func newBandPower(pops, bands int) BandPower {
+	b := BandPower{Count: make([]float64, pops), X: make([][]float64, pops), Phi: make([][]float64, pops)}
+	for a := range pops {
+		b.X[a], b.Phi[a] = make([]float64, bands), make([]float64, bands)
+	}
+	return b
+}
+
+func (b *BandPower) add(o *BandPower, perm []int) {
+	for j, a := range perm {
+		b.Count[a] += o.Count[j]
+		for k := range b.X[a] {
+			b.X[a][k] += o.X[j][k]
+			b.Phi[a][k] += o.Phi[j][k]
+		}
+	}
+}
+
+// rawSpectra is what a worker accumulates per cell: with c = x[L] − x[0] of each
+// segment, ΔX = (w−1)X + wc (w = e^{2πif/L}) gives Σ|ΔX|² and ΣRe(ΔX conj X) from
+// Σ|X|², Σc·X and Σc², so the inner loop needs no complex products.
+type rawSpectra struct {
+	count, c2      []float64   // [population]
+	xx, pp, cr, ci [][]float64 // [population][ordinate]: Σ|2X|², Σ|2Φ|², Σ c·2X
+}
+
+func newRawSpectra(pops, nf int) rawSpectra {
+	r := rawSpectra{count: make([]float64, pops), c2: make([]float64, pops)}
+	for _, p := range []*[][]float64{&r.xx, &r.pp, &r.cr, &r.ci} {
+		*p = make([][]float64, pops)
+		for a := range *p {
+			(*p)[a] = make([]float64, nf)
+		}
+	}
+	return r
+}
+
+// addTo adds the raw sums to s in its periodogram form.
+func (r *rawSpectra) addTo(s *Spectra, w, wm1 []complex128) {
+	L := float64(2 * (len(w) - 1))
+	for a := range r.count {
+		s.Count[a] += r.count[a]
+		for f := range w {
+			xx := r.xx[a][f] / (4 * L)
+			cx := complex(r.cr[a][f], r.ci[a][f]) / complex(2*L, 0)
+			m := wm1[f]
+			s.XX[a][f] += xx
+			s.PP[a][f] += r.pp[a][f] / (4 * L)
+			s.XD[a][f] += real(m)*xx + real(w[f]*complex(real(cx), -imag(cx)))
+			s.DD[a][f] += (real(m)*real(m)+imag(m)*imag(m))*xx + r.c2[a]/L + 2*real(m*complex(real(w[f]), -imag(w[f]))*cx)
+		}
+	}
 }
 
 // StatsOptions configures SpectralStats and NewAccumulator.
@@ -339,21 +400,25 @@ func (acc *Accumulator) Stats() (*Stats, error) {
 	P, nf := len(acc.pops), acc.seg/2+1
 	st := &Stats{Segment: acc.seg, Step: acc.step, Pops: append([]string(nil), acc.pops...),
 		Units: append([]int(nil), acc.popN...), Bands: append([]int(nil), acc.bands...),
-		Total: newSpectra(P, nf), Cells: make([][]Spectra, acc.blocks), Timeline: make([]Spectra, acc.ordinal)}
+		Total: newSpectra(P, nf), Cells: make([][]Spectra, acc.blocks), Timeline: make([]BandPower, acc.ordinal)}
 	for u := range st.Cells {
 		st.Cells[u] = make([]Spectra, acc.blocks)
 		for s := range st.Cells[u] {
 			st.Cells[u][s] = newSpectra(P, nf)
 			for _, w := range acc.workers {
-				st.Cells[u][s].Add(&w.cells[u][s])
+				w.cells[u][s].addTo(&st.Cells[u][s], acc.w, acc.wm1)
 			}
 			st.Total.Add(&st.Cells[u][s])
 		}
 	}
+	id := make([]int, P)
+	for a := range id {
+		id[a] = a
+	}
 	for k := range st.Timeline {
-		st.Timeline[k] = newSpectra(P, len(acc.bands)-1)
+		st.Timeline[k] = newBandPower(P, len(acc.bands)-1)
 		for _, w := range acc.workers {
-			st.Timeline[k].Add(&w.timeline[k])
+			st.Timeline[k].add(&w.timeline[k], id)
 		}
 	}
 	return st, nil
@@ -363,8 +428,8 @@ func (acc *Accumulator) Stats() (*Stats, error) {
 type statsWorker struct {
 	buf      []complex128
 	xs, ps   []float64
-	cells    [][]Spectra
-	timeline []Spectra
+	cells    [][]rawSpectra
+	timeline []BandPower
 	nb       int
 	bad      int // a unit with a non-finite value, or −1
 }
@@ -372,11 +437,11 @@ type statsWorker struct {
 func (acc *Accumulator) newWorker() *statsWorker {
 	P, nf := len(acc.pops), acc.seg/2+1
 	w := &statsWorker{buf: make([]complex128, acc.seg), xs: make([]float64, acc.seg+1), ps: make([]float64, acc.seg),
-		cells: make([][]Spectra, acc.blocks), nb: len(acc.bands) - 1, bad: -1}
+		cells: make([][]rawSpectra, acc.blocks), nb: len(acc.bands) - 1, bad: -1}
 	for u := range w.cells {
-		w.cells[u] = make([]Spectra, acc.blocks)
+		w.cells[u] = make([]rawSpectra, acc.blocks)
 		for s := range w.cells[u] {
-			w.cells[u][s] = newSpectra(P, nf)
+			w.cells[u][s] = newRawSpectra(P, nf)
 		}
 	}
 	return w
@@ -384,8 +449,8 @@ func (acc *Accumulator) newWorker() *statsWorker {
 
 func (w *statsWorker) grow(n int) {
 	for len(w.timeline) < n {
-		P := len(w.cells[0][0].Count)
-		w.timeline = append(w.timeline, newSpectra(P, w.nb))
+		P := len(w.cells[0][0].count)
+		w.timeline = append(w.timeline, newBandPower(P, w.nb))
 	}
 }
 
@@ -429,56 +494,49 @@ func (w *statsWorker) segment(acc *Accumulator, i, ordinal int) {
 	xs := w.xs[:L]
 	phiInto(acc.phis[a], w.ps, xs)
 	buf := w.buf
+	perm := acc.plan.perm[:L]
+	ps := w.ps[:L]
 	for k, v := range xs {
-		buf[k] = complex(v, w.ps[k])
+		buf[perm[k]] = complex(v, ps[k])
 	}
-	acc.plan.transform(buf)
-	jump := complex(w.xs[L]-w.xs[0], 0)
+	acc.plan.transformPermuted(buf)
+	c := w.xs[L] - w.xs[0]
 	cell := &w.cells[i%acc.blocks][ordinal%acc.blocks]
 	tl := &w.timeline[ordinal]
-	xxs, dds, xds, pps := cell.XX[a], cell.DD[a], cell.XD[a], cell.PP[a]
-	inv := 1 / float64(L)
+	nf := L/2 + 1
+	xxs, pps, crs, cis := cell.xx[a][:nf], cell.pp[a][:nf], cell.cr[a][:nf], cell.ci[a][:nf]
 	mask := L - 1
 	bands := acc.bands
 	var tot float64
 	for b := 0; b+1 < len(bands); b++ {
-		var sxx, sdd, sxd, spp float64
-		f0 := bands[b]
-		if b == 0 {
-			f0 = 0 // the first band's sums start after the DC ordinate, added below
-		}
-		for f := f0; f < bands[b+1]; f++ {
-			zf := buf[f]
-			zr := buf[(L-f)&mask]
-			xr, xi := 0.5*(real(zf)+real(zr)), 0.5*(imag(zf)-imag(zr))
-			pr, pi := 0.5*(imag(zf)+imag(zr)), 0.5*(real(zr)-real(zf))
-			X := complex(xr, xi)
-			dx := acc.wm1[f]*X + acc.w[f]*jump
-			xx := (xr*xr + xi*xi) * inv
-			pp := (pr*pr + pi*pi) * inv
-			dd := (real(dx)*real(dx) + imag(dx)*imag(dx)) * inv
-			xd := (real(dx)*xr + imag(dx)*xi) * inv
+		var sxx, spp float64
+		for f := bands[b]; f < bands[b+1]; f++ {
+			// Z = X + iΦ, so 2X = Z(f) + conj Z(L−f) and 2iΦ = Z(f) − conj Z(L−f).
+			zf, zr := buf[f], buf[(L-f)&mask]
+			xr, xi := real(zf)+real(zr), imag(zf)-imag(zr)
+			pr, pi := imag(zf)+imag(zr), real(zr)-real(zf)
+			xx := xr*xr + xi*xi
+			pp := pr*pr + pi*pi
 			xxs[f] += xx
 			pps[f] += pp
-			dds[f] += dd
-			xds[f] += xd
-			if f == 0 {
-				continue
-			}
+			crs[f] += c * xr
+			cis[f] += c * xi
 			sxx += xx
-			sdd += dd
-			sxd += xd
 			spp += pp
 		}
-		tl.XX[a][b] += sxx
-		tl.DD[a][b] += sdd
-		tl.XD[a][b] += sxd
-		tl.PP[a][b] += spp
-		tot += sxx + spp + sdd
+		tl.X[a][b] += sxx / float64(4*L)
+		tl.Phi[a][b] += spp / float64(4*L)
+		tot += sxx + spp
 	}
-	cell.Count[a]++
+	// The DC ordinate, outside the bands.
+	zr := real(buf[0])
+	xxs[0] += 4 * zr * zr
+	pps[0] += 4 * imag(buf[0]) * imag(buf[0])
+	crs[0] += 2 * c * zr
+	cell.c2[a] += c * c
+	cell.count[a]++
 	tl.Count[a]++
-	if math.IsNaN(tot) || math.IsInf(tot, 0) {
+	if math.IsNaN(tot+c) || math.IsInf(tot+c, 0) {
 		w.bad = i
 	}
 }

@@ -43,8 +43,8 @@ func (s *Stats) Merge(o *Stats) error {
 		}
 	}
 	for k := range o.Timeline {
-		t := newSpectra(len(s.Pops), len(s.Bands)-1)
-		addPerm(&t, &o.Timeline[k], perm)
+		t := newBandPower(len(s.Pops), len(s.Bands)-1)
+		t.add(&o.Timeline[k], perm)
 		s.Timeline = append(s.Timeline, t)
 	}
 	for b, a := range perm {
@@ -184,47 +184,39 @@ type Stationarity struct {
 	Tested     bool       // false when either half has fewer than 3 segments
 	Stationary bool       // no band differs beyond its error (adjusted P ≥ 0.001)
 	P          float64    // Bonferroni-adjusted p-value of the largest difference
-	T          float64    // Welch t statistic of the largest difference
+	T          float64    // Welch t statistic of the largest difference (first − second half)
 	Pop        string     // population of the largest difference
-	Series     string     // "residual" or "phi"
+	Series     string     // "x" or "phi"
 	Band       [2]float64 // its frequency band, cycles per time unit
 }
 
-// Stationarity compares, for every population, series (residual with time constant
-// tau[a], and φ) and frequency band, the log band power of the segments of the first
-// half of the timeline with those of the second half by Welch's t test, the
-// segment-to-segment spread being the error. A non-stationary recording makes the
-// spectral estimates depend on the segment length and their uncertainty meaningless;
-// the caller warns when Stationary is false.
-func (s *Stats) Stationarity(tau []float64) (Stationarity, error) {
-	if len(tau) != len(s.Pops) {
-		return Stationarity{}, fmt.Errorf("likelihood: %d time constants for %d populations", len(tau), len(s.Pops))
-	}
+// Stationarity compares, for every population, series (x and φ(x)) and frequency
+// band, the log band power of the segments of the first half of the timeline with those
+// of the second half by Welch's t test, the segment-to-segment spread being the error.
+// A non-stationary recording makes the spectral estimates depend on the segment length
+// and their uncertainty meaningless; the caller warns when Stationary is false.
+func (s *Stats) Stationarity() Stationarity {
 	res := Stationarity{Stationary: true, P: 1}
 	n := len(s.Timeline)
 	if n/2 < 3 {
-		return res, nil
+		return res
 	}
 	res.Tested = true
 	tests := 0
 	var best float64
 	freq := 1 / (float64(s.Segment) * s.Step)
 	for a := range s.Pops {
-		if !(tau[a] > 0) {
-			return res, fmt.Errorf("likelihood: time constant %v of population %q is not positive", tau[a], s.Pops[a])
-		}
-		alpha := s.Step / tau[a]
 		for b := 0; b+1 < len(s.Bands); b++ {
-			for _, series := range []string{"residual", "phi"} {
+			for _, series := range []string{"x", "phi"} {
 				var h [2][]float64
 				for k := range s.Timeline {
 					t := &s.Timeline[k]
 					if t.Count[a] == 0 {
 						continue
 					}
-					v := t.PP[a][b]
-					if series == "residual" {
-						v = t.DD[a][b]/(alpha*alpha) + 2*t.XD[a][b]/alpha + t.XX[a][b]
+					v := t.Phi[a][b]
+					if series == "x" {
+						v = t.X[a][b]
 					}
 					h[2*k/n] = append(h[2*k/n], math.Log(v/t.Count[a]))
 				}
@@ -233,7 +225,7 @@ func (s *Stats) Stationarity(tau []float64) (Stationarity, error) {
 					continue
 				}
 				tests++
-				if math.Abs(tt) > math.Abs(best) || tests == 1 {
+				if tests == 1 || math.Abs(tt) > math.Abs(best) {
 					best = tt
 					res.T, res.Pop, res.Series = tt, s.Pops[a], series
 					res.Band = [2]float64{float64(s.Bands[b]) * freq, float64(s.Bands[b+1]-1) * freq}
@@ -244,7 +236,7 @@ func (s *Stats) Stationarity(tau []float64) (Stationarity, error) {
 	}
 	res.P = math.Min(1, res.P*float64(tests))
 	res.Stationary = res.P >= 1e-3
-	return res, nil
+	return res
 }
 
 // welch returns Welch's t statistic of the means of x and y and its degrees of freedom.

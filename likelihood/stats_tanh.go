@@ -3,7 +3,7 @@ package likelihood
 import "math"
 
 // tanhInto stores tanh(x[k]) in dst[k]. It agrees with math.Tanh to a few units in the
-// last place (tested to 1e-15 relative) and is about three times as fast, which matters
+// last place (tested to 1e-15 relative) and is about twice as fast, which matters
 // because φ = tanh is evaluated once per sample of the statistics pass: the same
 // Cephes rational for |x| < 0.625, and above it 1 − 2/(e^{2|x|}+1) with expSmall in
 // place of math.Exp.

@@ -56,3 +56,33 @@ func BenchmarkTanhInto(b *testing.B) {
 		tanhInto(y, x)
 	}
 }
+
+func BenchmarkTanhIntoRandom(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	x := make([]float64, 4096)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	y := make([]float64, 4096)
+	cpu := cpuSeconds()
+	for i := 0; i < b.N; i++ {
+		tanhInto(y, x)
+	}
+	b.ReportMetric((cpuSeconds()-cpu)*1e9/float64(b.N), "cpu-ns/op")
+}
+
+func BenchmarkMathTanhRandom(b *testing.B) {
+	rng := rand.New(rand.NewPCG(1, 1))
+	x := make([]float64, 4096)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	y := make([]float64, 4096)
+	cpu := cpuSeconds()
+	for i := 0; i < b.N; i++ {
+		for k, v := range x {
+			y[k] = math.Tanh(v)
+		}
+	}
+	b.ReportMetric((cpuSeconds()-cpu)*1e9/float64(b.N), "cpu-ns/op")
+}
