@@ -29,9 +29,10 @@ func Expect(phi Phi, g Gauss) Moments {
 	sd := math.Sqrt(g.Var)
 	var m Moments
 	var dz float64 // E[φ'(x) z]
+	anti := antiStepper(phi)
 	gaussLegendre(phi, g.Mean, sd, func(w, z float64) {
 		x := g.Mean + sd*z
-		f, d, a := phi.Eval(x), phi.Deriv(x), phi.Antideriv(x)
+		f, d, a := phi.Eval(x), phi.Deriv(x), anti(x)
 		m.Phi += w * f
 		m.DPhi += w * d
 		m.Phi2 += w * f * f

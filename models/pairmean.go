@@ -83,6 +83,7 @@ func expect2Smooth(phi Phi, g Gauss2, anti bool) Moments2 {
 	}
 	r := trapezoid(spacing(phi, s1))
 	var m Moments2
+	outer, inner := antiStepper(phi), antiStepper(phi)
 	for i, z1 := range r.z {
 		u := g.Mean1 + s1*z1
 		y := g.Mean2 + alpha*z1
@@ -101,7 +102,7 @@ func expect2Smooth(phi Phi, g Gauss2, anti bool) Moments2 {
 				sd += w * d
 				sdd += w * dd
 				if anti {
-					sa += w * phi.Antideriv(v)
+					sa += w * inner(v)
 				}
 			}
 		}
@@ -114,7 +115,7 @@ func expect2Smooth(phi Phi, g Gauss2, anti bool) Moments2 {
 		m.DMean1 += w * d1 * sf
 		m.DMean2 += w * f1 * sd
 		if anti {
-			m.Anti += w * phi.Antideriv(u) * sa
+			m.Anti += w * outer(u) * sa
 		}
 	}
 	return m

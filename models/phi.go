@@ -239,6 +239,26 @@ func (f Func) Eval(x float64) float64      { return f.F(x) }
 func (f Func) Deriv(x float64) float64     { return f.DF(x) }
 func (f Func) Antideriv(x float64) float64 { return integrate(f.F, 0, x) }
 
+// antiStepper returns Φ for evaluation at a sequence of nearby points: for a Func it
+// integrates F from the previous point instead of from 0.
+func antiStepper(phi Phi) func(float64) float64 {
+	f, ok := phi.(Func)
+	if !ok {
+		return phi.Antideriv
+	}
+	var have bool
+	var x0, a0 float64
+	return func(x float64) float64 {
+		if have && math.Abs(x-x0) <= 1 {
+			a0 += integrate(f.F, x0, x)
+		} else {
+			a0 = f.Antideriv(x)
+		}
+		x0, have = x, true
+		return a0
+	}
+}
+
 // isSmooth reports whether φ is taken to be infinitely differentiable (a Func is), which
 // selects the quadrature of its expectations.
 func isSmooth(phi Phi) bool {
