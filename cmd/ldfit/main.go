@@ -168,30 +168,25 @@ func interleave(fs *flag.FlagSet, args []string) []string {
 		if name[0] == '-' {
 			name = name[1:]
 		}
-		if eq := indexByte(name, '='); eq >= 0 {
+		if strings.Contains(name, "=") {
 			continue
 		}
-		if f := fs.Lookup(name); f != nil && !isBool(f) && i+1 < len(args) {
+		if f := fs.Lookup(name); f != nil && !isBool(f) {
+			if i+1 == len(args) {
+				return flags // the value is missing: let the parser say so
+			}
 			i++
 			flags = append(flags, args[i])
 		}
 	}
-	return append(flags, pos...)
+	// "--" ends the flags, so that a positional argument starting with "-" stays one.
+	return append(append(flags, "--"), pos...)
 }
 
 // oneLine returns err's message on a single line, so that a failure is always one
 // "ldfit: ..." line on stderr even when a wrapped error carries line breaks.
 func oneLine(err error) string {
 	return strings.Join(strings.Fields(strings.ReplaceAll(err.Error(), "\n", "; ")), " ")
-}
-
-func indexByte(s string, b byte) int {
-	for i := 0; i < len(s); i++ {
-		if s[i] == b {
-			return i
-		}
-	}
-	return -1
 }
 
 func isBool(f *flag.Flag) bool {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"flag"
+	"io"
 	"math"
 	"os"
 	"path/filepath"
@@ -155,15 +156,27 @@ func TestInterleave(t *testing.T) {
 	fs.Bool("json", false, "")
 	fs.String("o", "", "")
 	for _, c := range []struct{ in, want []string }{
-		{[]string{"a.parquet", "--bin", "0.02", "b.arrow"}, []string{"--bin", "0.02", "a.parquet", "b.arrow"}},
-		{[]string{"a", "--json", "b"}, []string{"--json", "a", "b"}},
-		{[]string{"a", "-o=x", "--bin=1"}, []string{"-o=x", "--bin=1", "a"}},
-		{[]string{"--json", "a", "--", "-b", "--json"}, []string{"--json", "a", "-b", "--json"}},
-		{[]string{"-", "a"}, []string{"-", "a"}},
+		{[]string{"a.parquet", "--bin", "0.02", "b.arrow"}, []string{"--bin", "0.02", "--", "a.parquet", "b.arrow"}},
+		{[]string{"a", "--json", "b"}, []string{"--json", "--", "a", "b"}},
+		{[]string{"a", "-o=x", "--bin=1"}, []string{"-o=x", "--bin=1", "--", "a"}},
+		{[]string{"--json", "a", "--", "-b", "--json"}, []string{"--json", "--", "a", "-b", "--json"}},
+		{[]string{"--", "-b"}, []string{"--", "-b"}},
+		{[]string{"-", "a"}, []string{"--", "-", "a"}},
 	} {
 		if got := interleave(fs, c.in); !reflect.DeepEqual(got, c.want) {
 			t.Errorf("interleave(%q) = %q, want %q", c.in, got, c.want)
 		}
+		if err := fs.Parse(interleave(fs, c.in)); err != nil {
+			t.Errorf("Parse(interleave(%q)): %v", c.in, err)
+		}
+	}
+	// A flag missing its value is left last, for the parser to report.
+	fs.SetOutput(io.Discard)
+	if got := interleave(fs, []string{"a", "-o"}); !reflect.DeepEqual(got, []string{"-o"}) {
+		t.Errorf("interleave(a -o) = %q", got)
+	}
+	if err := fs.Parse(interleave(fs, []string{"a", "-o"})); err == nil || !strings.Contains(err.Error(), "needs an argument") {
+		t.Errorf("a -o: %v", err)
 	}
 }
 
