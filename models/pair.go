@@ -26,7 +26,7 @@ func Pair(phi Phi, q1, q2, c float64) PairMoments {
 	if m, ok := pairClosed(phi, q1, q2, c); ok {
 		return m
 	}
-	e := expect2(phi, Gauss2{Var1: q1, Var2: q2, Cov: c}, false)
+	e := Expect2(phi, Gauss2{Var1: q1, Var2: q2, Cov: c})
 	return PairMoments{F: e.F, DQ1: e.DVar1, DQ2: e.DVar2, DC: e.DCov}
 }
 
@@ -139,4 +139,11 @@ func pairSign(q1, q2, c, det float64) PairMoments {
 	m.DQ1 = -c / (math.Pi * q1 * s)
 	m.DQ2 = -c / (math.Pi * q2 * s)
 	return m
+}
+
+// HasClosedForm reports whether Pair computes E[φ(u)φ(v)] for φ in closed form rather
+// than by quadrature.
+func HasClosedForm(phi Phi) bool {
+	_, ok := pairClosed(phi, 1, 1, 0.5)
+	return ok
 }

@@ -29,12 +29,13 @@ func TestPairClosedFormsAgainstQuadrature(t *testing.T) {
 			}
 			var want Moments2
 			if _, pl := kink(phi); pl {
-				want = expect2PL(phi, Gauss2{Var1: q1, Var2: q2, Cov: c}, false)
+				want, _ = expect2PL(phi, Gauss2{Var1: q1, Var2: q2, Cov: c}, false)
 				if q2 > q1 {
-					want = expect2PL(phi, Gauss2{Var1: q2, Var2: q1, Cov: c}, false).swap()
+					want, _ = expect2PL(phi, Gauss2{Var1: q2, Var2: q1, Cov: c}, false)
+					want = want.swap()
 				}
 			} else {
-				want = expect2(Func{Name: "copy", F: phi.Eval, DF: phi.Deriv}, Gauss2{Var1: q1, Var2: q2, Cov: c}, false)
+				want = Expect2(Func{Name: "copy", F: phi.Eval, DF: phi.Deriv}, Gauss2{Var1: q1, Var2: q2, Cov: c})
 			}
 			close(t, phi, k, "F", got.F, want.F, 1e-9)
 			_, sign := jump(phi)

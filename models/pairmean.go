@@ -14,7 +14,6 @@ type Moments2 struct {
 	DVar2  float64 // ∂F/∂Var2 = ½E[φ(u)φ''(v)]
 	DMean1 float64 // ∂F/∂Mean1 = E[φ'(u)φ(v)]
 	DMean2 float64 // ∂F/∂Mean2 = E[φ(u)φ'(v)]
-	Anti   float64 // E[Φ(u)Φ(v)]
 }
 
 // Expect2 returns the two-point moments of φ over g (a Cov outside ±√(Var1·Var2) is
@@ -34,13 +33,23 @@ type Moments2 struct {
 // integration by parts. On the diagonal, derivatives that are infinite (DCov of Sign
 // and Step) come out as large finite numbers.
 func Expect2(phi Phi, g Gauss2) Moments2 {
-	return expect2(phi, g, true)
+	m, _ := expect2(phi, g, false)
+	return m
 }
 
-func expect2(phi Phi, g Gauss2, anti bool) Moments2 {
+// ExpectAnti2 returns E[Φ(u)Φ(v)] over g, Φ the antiderivative of φ with Φ(0) = 0, by
+// the rules of Expect2.
+func ExpectAnti2(phi Phi, g Gauss2) float64 {
+	_, a := expect2(phi, g, true)
+	return a
+}
+
+// expect2 returns the moments and, if anti, E[Φ(u)Φ(v)].
+func expect2(phi Phi, g Gauss2, anti bool) (Moments2, float64) {
 	g.Var1, g.Var2 = math.Max(g.Var1, 0), math.Max(g.Var2, 0)
 	if g.Var2 > g.Var1 {
-		return expect2(phi, swap(g), anti).swap()
+		m, a := expect2(phi, swap(g), anti)
+		return m.swap(), a
 	}
 	g.Cov, _ = clampCov(g.Var1, g.Var2, g.Cov)
 	if _, ok := kink(phi); ok {
@@ -69,20 +78,18 @@ func rotation(g Gauss2) (s1, alpha, beta float64) {
 	return s1, g.Cov / s1, math.Sqrt(det) / s1
 }
 
-func expect2Smooth(phi Phi, g Gauss2, anti bool) Moments2 {
+func expect2Smooth(phi Phi, g Gauss2, anti bool) (Moments2, float64) {
 	eval := fused(phi)
 	s1, alpha, beta := rotation(g)
 	if s1 == 0 {
 		f1, d1, dd1 := eval(g.Mean1)
 		f2, d2, dd2 := eval(g.Mean2)
 		m := Moments2{F: f1 * f2, DCov: d1 * d2, DVar1: dd1 * f2 / 2, DVar2: f1 * dd2 / 2, DMean1: d1 * f2, DMean2: f1 * d2}
-		if anti {
-			m.Anti = phi.Antideriv(g.Mean1) * phi.Antideriv(g.Mean2)
-		}
-		return m
+		return m, phi.Antideriv(g.Mean1) * phi.Antideriv(g.Mean2)
 	}
 	r := trapezoid(spacing(phi, s1))
 	var m Moments2
+	var a float64
 	outer, inner := antiStepper(phi), antiStepper(phi)
 	for i, z1 := range r.z {
 		u := g.Mean1 + s1*z1
@@ -115,10 +122,10 @@ func expect2Smooth(phi Phi, g Gauss2, anti bool) Moments2 {
 		m.DMean1 += w * d1 * sf
 		m.DMean2 += w * f1 * sd
 		if anti {
-			m.Anti += w * outer(u) * sa
+			a += w * outer(u) * sa
 		}
 	}
-	return m
+	return m, a
 }
 
 // fused returns x ↦ (φ, φ', φ”) sharing the work where the function allows.

@@ -7,15 +7,16 @@ import "math"
 // form (smoothPL) and the one over z1 by Gauss–Legendre panels split at the kink of φ(u)
 // and refined around the kink of φ(v), whose smoothed form is sharp near the diagonal.
 // The jump of Sign and Step (a delta function in φ') adds point terms.
-func expect2PL(phi Phi, g Gauss2, anti bool) Moments2 {
+func expect2PL(phi Phi, g Gauss2, anti bool) (Moments2, float64) {
 	s1, alpha, beta := rotation(g)
 	if s1 == 0 {
 		f1, f2 := phi.Eval(g.Mean1), phi.Eval(g.Mean2)
 		d1, d2 := phi.Deriv(g.Mean1), phi.Deriv(g.Mean2)
-		return Moments2{F: f1 * f2, DCov: d1 * d2, DMean1: d1 * f2, DMean2: f1 * d2,
-			Anti: phi.Antideriv(g.Mean1) * phi.Antideriv(g.Mean2)}
+		return Moments2{F: f1 * f2, DCov: d1 * d2, DMean1: d1 * f2, DMean2: f1 * d2},
+			phi.Antideriv(g.Mean1) * phi.Antideriv(g.Mean2)
 	}
 	var m Moments2
+	var a float64
 	var zd, vd float64 // E[z1 φ'(u) φ(v)] and E[(v − m2) φ(u) φ'(v)] (for β = 0)
 	add := func(w, z, f1, d1 float64, point bool) {
 		y := g.Mean2 + alpha*z
@@ -28,7 +29,7 @@ func expect2PL(phi Phi, g Gauss2, anti bool) Moments2 {
 		zd += w * z * d1 * s.g
 		vd += w * f1 * alpha * z * s.g1
 		if anti && !point {
-			m.Anti += w * phi.Antideriv(g.Mean1+s1*z) * s.a
+			a += w * phi.Antideriv(g.Mean1+s1*z) * s.a
 		}
 	}
 	var vk []float64 // where v's mean crosses the kink
@@ -48,7 +49,7 @@ func expect2PL(phi Phi, g Gauss2, anti bool) Moments2 {
 	if beta == 0 && g.Var2 > 0 {
 		m.DVar2 = (vd - g.Cov*m.DCov) / (2 * g.Var2)
 	}
-	return m
+	return m, a
 }
 
 // smoothed holds E[φ(y + βz)] and its first two y-derivatives, and E[Φ(y + βz)].
