@@ -15,13 +15,21 @@ import (
 //
 // and, with n_a the unit-segments of population a,
 //
-//	log L = −Σ_a n_a Σ_f w_f [log S_a(f) + Ī_a(f)/S_a(f)] − Σ_a n_a (L−1) log α_a,
+//	log L = −Σ_a n_a Σ_f w_f [log S_a(f) + Ī_a(f)/S_a(f)] − Σ_a n_a L log α_a,
 //
 // over ordinates f = 1..L/2 with w_f = 1, except w = ½ at the Nyquist ordinate, whose
 // periodogram is real (one degree of freedom, not two). The DC ordinate is left out:
 // it carries the means μ and J0·m, which this form does not model. The last term is
-// the Jacobian 1/α of the change from x to the residual for the L−1 non-DC degrees of
-// freedom of each segment; it makes likelihoods at different τ comparable (ProfileTau).
+// the Jacobian 1/α per sample of the change from x to the residual; it makes
+// likelihoods at different τ comparable (ProfileTau). (L, not L−1: the filter taking
+// the residual at the true α to the one at α' has gain 1 at f = 0, so the DC ordinate
+// left out carries none of the α-dependence of the log-determinant.)
+//
+// τ is weakly identified in this form: a wrong α' turns the residual into the true
+// one filtered by a gain that is 1 at low and α/α' at high frequencies, which g² S_φ
+// (low) and the noise level (high) largely absorb, and by Szegő's theorem the
+// log-determinant and the Jacobian then cancel. What identifies τ is only how well the
+// family Σ_b g_ab² S_φ,b + const fits the filtered spectrum.
 //
 // Eval returns log L − Offset(), that is −Σ_a n_a Σ_f w_f [r − log r − 1] with
 // r = Ī_a(f)/S_a(f): the terms that do not depend on the parameters are left out, so
@@ -152,7 +160,7 @@ func (s *Spectral) floorInit() {
 }
 
 // Offset returns log L − Eval(θ), the part of the Whittle log-likelihood that does not
-// depend on θ: −Σ_a n_a [Σ_f w_f (log Ī_a(f) + 1) + (L−1) log α_a].
+// depend on θ: −Σ_a n_a [Σ_f w_f (log Ī_a(f) + 1) + L log α_a].
 func (s *Spectral) Offset() float64 {
 	var c float64
 	L := float64(s.stats.Segment)
@@ -161,7 +169,7 @@ func (s *Spectral) Offset() float64 {
 		for f, w := range s.weight {
 			sum += w * (math.Log(s.y[a][f]) + 1)
 		}
-		c -= s.count[a] * (sum + (L-1)*math.Log(s.alpha[a]))
+		c -= s.count[a] * (sum + L*math.Log(s.alpha[a]))
 	}
 	return c
 }
@@ -373,6 +381,12 @@ type TauProfile struct {
 // ProfileTau maximises the spectral objective at each τ of the grid with maximise
 // (which returns the maximum of Eval; package infer supplies it) and returns the
 // profile of the full log-likelihood, Offset included.
+//
+// Use it as a diagnostic, not an estimator: for weakly coupled units it peaks at the
+// true τ, but for a strongly coupled network (g = 1.5, 300 units, segments of 64 or
+// 256) the O(1/L) edge effects of the periodogram, summed over many unit-segments,
+// outweigh the weak information on τ and the profile rises towards the largest τ of the
+// grid. Give τ (--tau) or estimate it with Exact.
 func ProfileTau(st *Stats, grid []float64, maximise func(Objective) (float64, error)) (TauProfile, error) {
 	if len(grid) < 2 {
 		return TauProfile{}, fmt.Errorf("likelihood: a τ profile needs at least two grid values, got %d", len(grid))

@@ -102,6 +102,15 @@ func TestSpectralRecovery(t *testing.T) {
 		G2:   [][]float64{{4, 0}, {0, 6}},
 	}
 	cases = append(cases, fitCase{name: "two populations diag(4, 6)", model: two, steps: 16000, segment: 256, dt: 0.1, relG: 0.05, absZero: 0.05, relD: 0.15})
+	// A full matrix is identifiable when the populations' spectra differ, here through
+	// their time constants (each population's residual uses its own τ).
+	mixed := network.Model{
+		Pops: []network.Pop{{Name: "E", N: 200, Tau: 1, D: 0.3, Phi: tanh}, {Name: "I", N: 200, Tau: 0.25, D: 0.3, Phi: tanh}},
+		G2:   [][]float64{{4, 1}, {2, 3}},
+	}
+	// Measured: g² = [[3.73 1.13] [2.04 2.88]], D = [0.300 0.301]; the spectra still
+	// overlap, so the smaller entries carry more error.
+	cases = append(cases, fitCase{name: "two populations, different τ, full g²", model: mixed, steps: 16000, segment: 256, dt: 0.05, relG: 0.1, relD: 0.05})
 	for k, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			rec := simulate(t, c.model, c.dt, c.steps, uint64(100+k))
@@ -109,13 +118,17 @@ func TestSpectralRecovery(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			obj, err := NewSpectral(st, SpectralOptions{Tau: []float64{1}})
+			var tau []float64
+			for _, p := range c.model.Pops {
+				tau = append(tau, p.Tau)
+			}
+			obj, err := NewSpectral(st, SpectralOptions{Tau: tau})
 			if err != nil {
 				t.Fatal(err)
 			}
 			th, _ := maximise(t, obj)
 			g2, d := obj.Natural(th)
-			nn, _ := SpectralNNLS(st, []float64{1})
+			nn, _ := SpectralNNLS(st, tau)
 			t.Logf("Whittle g² %.4f D %.4f; NNLS g² %.4f D %.4f", g2, d, nn.G2, nn.D)
 			for a, pa := range c.model.Pops {
 				for b := range c.model.Pops {
@@ -139,5 +152,32 @@ func TestSpectralRecovery(t *testing.T) {
 			gf := obj.Fit(th)
 			t.Logf("goodness of fit: median relative error %.3f, explained %.3f", gf.RelErr, gf.Explained)
 		})
+	}
+}
+
+// TestProfileTau checks the τ-dependence of the likelihood (the Jacobian and the
+// log-determinant) where the spectral form identifies τ: nearly uncoupled units
+// (Ornstein–Uhlenbeck). With the Jacobian counted for L−1 instead of L samples per
+// segment the profile peaked at the lowest grid value.
+func TestProfileTau(t *testing.T) {
+	rec := simulate(t, network.Single(100, 0.01, 0.5, models.Tanh{}), 0.1, 20000, 7)
+	st, err := SpectralStats(rec, StatsOptions{Segment: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	grid := []float64{0.5, 0.7, 0.85, 1, 1.2, 1.4, 2}
+	prof, err := ProfileTau(st, grid, func(o Objective) (float64, error) {
+		_, v := maximise(t, o)
+		return v, nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("profile %.1f, interval %v, flat %v", prof.LogLik, prof.Interval, prof.Flat)
+	if prof.Tau[prof.Best] != 1 || prof.Flat {
+		t.Errorf("profile peaks at τ = %v (truth 1), flat %v", prof.Tau[prof.Best], prof.Flat)
+	}
+	if _, err := ProfileTau(st, []float64{1}, nil); err == nil {
+		t.Error("one-point grid accepted")
 	}
 }
