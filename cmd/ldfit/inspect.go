@@ -2,7 +2,6 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -12,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"gonum.org/v1/gonum/stat"
@@ -24,15 +24,23 @@ func init() {
 	register(&command{
 		name:    "inspect",
 		usage:   "FILE",
-		summary: "describe a recording or spike table: layout, units, time, NaNs, gaps, per-unit statistics",
-		help: `inspect reads FILE (Parquet or Arrow IPC) and prints its format, the layout detected
-(wide or long recording, or spike table), the units, samples, sampling step, time span,
-trials, NaNs and gaps, and per unit the mean, standard deviation, minimum and maximum
-(recordings) or the spike count, rate in spikes per second and first and last spike
-(spike tables). With --bin a spike table is binned first and the binned recording is
-described. The recording flags select units and a time window as in every other command.
-NaNs are reported: without --nan, a recording holding NaNs is described with the NaN
-rows dropped.`,
+		summary: "describe a recording, spike table or labelled set: layout, units, time, NaNs, statistics",
+		help: `inspect reads FILE (Parquet or Arrow IPC) and prints its format and the layout
+detected: wide or long recording, spike table, or labelled set.
+
+Recordings: units, samples, sampling step, time span, trials, NaNs and gaps, and per
+unit the mean, standard deviation, minimum and maximum. The file is read in one pass
+holding one row group at a time. NaNs are reported: without --nan, a recording holding
+NaNs is described with the NaN rows dropped.
+
+Spike tables: units, spikes, time span, the longest silence, and per unit the spike
+count, rate in spikes per second and first and last spike. With --bin the table is
+binned first and the binned recording is described.
+
+Labelled sets (a label column and no time): examples, classes with their sizes, and
+per feature the mean, standard deviation, minimum and maximum.
+
+The recording flags select units and a time window as in every other command.`,
 		flags: func(fs *flag.FlagSet) { rf = addRecordingFlags(fs) },
 		run:   func(e *env, args []string) error { return runInspect(e, args, rf) },
 	})
@@ -56,7 +64,10 @@ type fileInfo struct {
 	Trials      []trialInfo       `json:"trials"`
 	NaN         string            `json:"nan"`  // what was found and done
 	Gaps        string            `json:"gaps"` // breaks in the time grid, or the longest silence of a spike table
-	PerUnit     []unitInfo        `json:"per_unit"`
+	PerUnit     []unitInfo        `json:"per_unit,omitempty"`
+	Examples    int               `json:"examples,omitempty"`    // labelled sets
+	Classes     []classInfo       `json:"classes,omitempty"`     // labelled sets
+	PerFeature  []unitInfo        `json:"per_feature,omitempty"` // labelled sets
 	Meta        map[string]string `json:"metadata,omitempty"`
 }
 
@@ -66,6 +77,11 @@ type trialInfo struct {
 	End     number `json:"end"`
 	Samples int    `json:"samples,omitempty"`
 	Spikes  int    `json:"spikes,omitempty"`
+}
+
+type classInfo struct {
+	Class    string `json:"class"`
+	Examples int    `json:"examples"`
 }
 
 type unitInfo struct {
@@ -92,7 +108,11 @@ func runInspect(e *env, args []string, rf *recordingFlags) error {
 	if err := rf.check(); err != nil {
 		return err
 	}
-	spikes, err := data.IsSpikeTable(path)
+	spikes, err := data.IsSpikeTable(path) // also validates the file, with clear errors
+	if err != nil {
+		return err
+	}
+	ff, err := peek(path)
 	if err != nil {
 		return err
 	}
@@ -100,14 +120,17 @@ func runInspect(e *env, args []string, rf *recordingFlags) error {
 	switch {
 	case spikes && !rf.binning():
 		info, err = inspectSpikes(path, rf)
+	case !spikes && ff.labelled():
+		info, err = inspectLabelled(e, path)
 	default:
 		info, err = inspectRecording(e, path, rf)
 	}
 	if err != nil {
 		return err
 	}
-	if err := peekFormat(path, info); err != nil {
-		return err
+	info.Format, info.RowGroups, info.Compression = ff.format, ff.rowGroups, ff.compression
+	if info.Layout == "" {
+		info.Layout = ff.layout()
 	}
 	if spikes && rf.binning() {
 		info.Layout = "binned spike table"
@@ -117,6 +140,36 @@ func runInspect(e *env, args []string, rf *recordingFlags) error {
 	}
 	printInfo(e.stdout, info)
 	return nil
+}
+
+// inspectLabelled describes a labelled data set: examples, classes with their sizes,
+// and per feature mean, standard deviation, minimum and maximum.
+func inspectLabelled(e *env, path string) (*fileInfo, error) {
+	if err := e.addInput(path); err != nil {
+		return nil, err
+	}
+	l, err := data.ReadLabelled(path, data.LabelledOptions{})
+	if err != nil {
+		return nil, err
+	}
+	info := &fileInfo{File: path, Layout: "labelled set", Examples: l.P()}
+	count := make([]int, len(l.Classes))
+	for _, y := range l.Y {
+		count[y]++
+	}
+	for k, c := range l.Classes {
+		info.Classes = append(info.Classes, classInfo{Class: c, Examples: count[k]})
+	}
+	col := make([]float64, l.P())
+	for j, f := range l.Features {
+		for i := range col {
+			col[i] = l.X[i*l.D()+j]
+		}
+		mean, std := stat.MeanStdDev(col, nil)
+		info.PerFeature = append(info.PerFeature, unitInfo{Unit: f, Mean: ptr(number(mean)), Std: ptr(number(std)),
+			Min: ptr(number(slices.Min(col))), Max: ptr(number(slices.Max(col)))})
+	}
+	return info, nil
 }
 
 // inspectRecording describes a recording (or a spike table binned by the flags). A
@@ -427,108 +480,83 @@ func longestSilence(times [][]float64) string {
 	return fmt.Sprintf("longest silence of all units %s s, from %s s", formatFloat(best, 4), formatFloat(at, 6))
 }
 
-// peekFormat fills in the file format, compression and row groups from the file.
-func peekFormat(path string, info *fileInfo) error {
-	f, err := os.Open(path)
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	head := make([]byte, 6)
-	n, _ := io.ReadFull(f, head)
-	head = head[:n]
-	if _, err := f.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	switch {
-	case bytes.HasPrefix(head, []byte("PAR1")):
-		pf, err := file.NewParquetReader(f)
-		if err != nil {
-			return fmt.Errorf("%s: %v", path, err)
-		}
-		defer pf.Close()
-		info.Format, info.RowGroups = "Parquet", pf.NumRowGroups()
-		if pf.NumRowGroups() > 0 && pf.MetaData().Schema.NumColumns() > 0 {
-			if cc, err := pf.MetaData().RowGroup(0).ColumnChunk(0); err == nil {
-				info.Compression = strings.ToLower(cc.Compression().String())
-			}
-		}
-	case bytes.HasPrefix(head, []byte("ARROW1")):
-		r, err := ipc.NewFileReader(f)
-		if err != nil {
-			return fmt.Errorf("%s: %v", path, err)
-		}
-		defer r.Close()
-		info.Format, info.RowGroups = "Arrow IPC file", r.NumRecords()
-	default:
-		info.Format, info.RowGroups = "Arrow IPC stream", -1
-	}
-	if info.Layout == "" {
-		layout, err := recordingLayout(path, info)
-		if err != nil {
-			return err
-		}
-		info.Layout = layout
-	}
-	return nil
+// fileFormat is what the first bytes and the footer or schema of a file say.
+type fileFormat struct {
+	format      string // Parquet, Arrow IPC file or Arrow IPC stream
+	rowGroups   int    // row groups or record batches; -1 for a stream
+	compression string // Parquet: codec of the first column chunk
+	columns     []string
 }
 
-// recordingLayout tells a long recording from a wide one by its columns (unit, t or
-// time, value: long), the rule of data.ReadRecording.
-func recordingLayout(path string, info *fileInfo) (string, error) {
-	names, err := columnNames(path, info.Format)
-	if err != nil {
-		return "", err
-	}
-	has := func(n string) bool { return slices.Contains(names, n) }
-	if has("unit") && has("value") && (has("t") || has("time")) {
-		return "long", nil
-	}
-	return "wide", nil
-}
-
-func columnNames(path, format string) ([]string, error) {
+// peek reads the format and columns of the file at path without reading its data.
+func peek(path string) (*fileFormat, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
-	var names []string
-	switch format {
-	case "Parquet":
+	head := make([]byte, 6)
+	n, _ := io.ReadFull(f, head)
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	ff := &fileFormat{}
+	var fields []arrow.Field
+	switch {
+	case bytes.HasPrefix(head[:n], []byte("PAR1")):
 		pf, err := file.NewParquetReader(f)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}
 		defer pf.Close()
-		root := pf.MetaData().Schema.Root()
-		for i := range root.NumFields() {
-			names = append(names, root.Field(i).Name())
+		ff.format, ff.rowGroups = "Parquet", pf.NumRowGroups()
+		md := pf.MetaData()
+		if ff.rowGroups > 0 && md.Schema.NumColumns() > 0 {
+			if cc, err := md.RowGroup(0).ColumnChunk(0); err == nil {
+				ff.compression = strings.ToLower(cc.Compression().String())
+			}
 		}
-		return names, nil
-	case "Arrow IPC file":
+		root := md.Schema.Root()
+		for i := range root.NumFields() {
+			ff.columns = append(ff.columns, root.Field(i).Name())
+		}
+		return ff, nil
+	case bytes.HasPrefix(head[:n], []byte("ARROW1")):
 		r, err := ipc.NewFileReader(f)
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}
 		defer r.Close()
-		for _, fd := range r.Schema().Fields() {
-			names = append(names, fd.Name)
+		ff.format, ff.rowGroups, fields = "Arrow IPC file", r.NumRecords(), r.Schema().Fields()
+	default:
+		r, err := ipc.NewReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", path, err)
 		}
-		return names, nil
+		defer r.Release()
+		ff.format, ff.rowGroups, fields = "Arrow IPC stream", -1, r.Schema().Fields()
 	}
-	r, err := ipc.NewReader(f)
-	if err != nil {
-		return nil, fmt.Errorf("%s: %v", path, err)
+	for _, fd := range fields {
+		ff.columns = append(ff.columns, fd.Name)
 	}
-	defer r.Release()
-	for _, fd := range r.Schema().Fields() {
-		names = append(names, fd.Name)
+	return ff, nil
+}
+
+func (ff *fileFormat) has(name string) bool { return slices.Contains(ff.columns, name) }
+
+// layout tells a long recording from a wide one by the rule of data.ReadRecording:
+// columns unit, t or time, and value make a long recording.
+func (ff *fileFormat) layout() string {
+	if ff.has("unit") && ff.has("value") && (ff.has("t") || ff.has("time")) {
+		return "long"
 	}
-	if names == nil {
-		return nil, errors.New(path + ": no columns")
-	}
-	return names, nil
+	return "wide"
+}
+
+// labelled reports whether the file is a labelled data set: a label column, and no
+// time or unit column.
+func (ff *fileFormat) labelled() bool {
+	return ff.has("label") && !ff.has("t") && !ff.has("time") && !ff.has("unit")
 }
 
 func ptr[T any](v T) *T { return &v }
@@ -541,6 +569,10 @@ func printInfo(w io.Writer, in *fileInfo) {
 		format += fmt.Sprintf(", %d row group%s, %s", in.RowGroups, plural(in.RowGroups), in.Compression)
 	case in.RowGroups >= 0:
 		format += fmt.Sprintf(", %d record batch%s", in.RowGroups, pluralES(in.RowGroups))
+	}
+	if in.Layout == "labelled set" {
+		printLabelled(w, in, format)
+		return
 	}
 	rows := [][]string{
 		{"file", in.File},
@@ -587,6 +619,29 @@ func printInfo(w io.Writer, in *fileInfo) {
 		t = append(t, r)
 	}
 	printTable(w, header, t)
+}
+
+func printLabelled(w io.Writer, in *fileInfo, format string) {
+	classes := make([]string, len(in.Classes))
+	for i, c := range in.Classes {
+		classes[i] = fmt.Sprintf("%s (%d)", c.Class, c.Examples)
+	}
+	for _, r := range [][2]string{
+		{"file", in.File},
+		{"format", format},
+		{"layout", in.Layout},
+		{"examples", fmt.Sprint(in.Examples)},
+		{"features", fmt.Sprint(len(in.PerFeature))},
+		{"classes", fmt.Sprintf("%d: %s", len(classes), abbrev(classes, 12))},
+	} {
+		fmt.Fprintf(w, "%-8s  %s\n", r[0], r[1])
+	}
+	fmt.Fprintln(w)
+	var t [][]string
+	for _, u := range in.PerFeature {
+		t = append(t, []string{u.Unit, fnum(u.Mean, 5), fnum(u.Std, 5), fnum(u.Min, 5), fnum(u.Max, 5)})
+	}
+	printTable(w, []string{"feature", "mean", "std", "min", "max"}, t)
 }
 
 // rateSummary gives the range and median of the units' spike rates.

@@ -356,3 +356,29 @@ func TestInspectScanMatchesRead(t *testing.T) {
 		}
 	}
 }
+
+// TestInspectLabelled checks the description of the iris set against the summary
+// statistics published with it (UCI iris.names: means 5.84, 3.05, 3.76, 1.20 and
+// standard deviations 0.83, 0.43, 1.76, 0.76; 50 examples per class).
+func TestInspectLabelled(t *testing.T) {
+	info := inspectJSON(t, "../../testdata/iris.parquet")
+	if info.Layout != "labelled set" || info.Examples != 150 || len(info.Classes) != 3 || len(info.PerFeature) != 4 {
+		t.Fatalf("layout %q, %d examples, %d classes, %d features", info.Layout, info.Examples, len(info.Classes), len(info.PerFeature))
+	}
+	for _, c := range info.Classes {
+		if c.Examples != 50 {
+			t.Errorf("class %s: %d examples, want 50", c.Class, c.Examples)
+		}
+	}
+	means := []float64{5.84, 3.05, 3.76, 1.20}
+	sds := []float64{0.83, 0.43, 1.76, 0.76}
+	for j, f := range info.PerFeature {
+		if math.Abs(float64(*f.Mean)-means[j]) > 0.01 || math.Abs(float64(*f.Std)-sds[j]) > 0.01 {
+			t.Errorf("feature %s: mean %v, std %v; published %v, %v", f.Unit, *f.Mean, *f.Std, means[j], sds[j])
+		}
+	}
+	out, _ := wantExit(t, 0, nil, "inspect", "../../testdata/iris.parquet")
+	if !strings.Contains(out, "classes   3: setosa (50), versicolor (50), virginica (50)") {
+		t.Errorf("inspect iris:\n%s", out)
+	}
+}
