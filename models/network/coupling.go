@@ -42,11 +42,25 @@ const (
 	rowBlock       = 64
 	streamCoupling = 0x636f75706c696e67 // "coupling"
 	streamInit     = 0x696e6974         // "init"
-	streamNoise    = 0x6e6f697365000000 // "noise" + block index
+	streamNoise    = 0x6e6f697365       // "noise"
+	streamBlock    = 0x626c6f636b       // "block"
 )
 
+// blockRNG returns the generator of one block of a stream. The PCG state is hashed
+// from (seed, stream, block) rather than set to consecutive values, so that the
+// blocks' sequences share no linear structure.
 func blockRNG(seed, stream uint64, block int) *rand.Rand {
-	return rand.New(rand.NewPCG(seed, stream+uint64(block)))
+	hi := splitmix(seed ^ splitmix(stream))
+	lo := splitmix(hi ^ splitmix(uint64(block)+streamBlock))
+	return rand.New(rand.NewPCG(hi, lo))
+}
+
+// splitmix is the SplitMix64 finaliser, a bijective 64-bit mixing function.
+func splitmix(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return x ^ (x >> 31)
 }
 
 // parallel calls f on contiguous chunks [lo, hi) covering [0, n), at most workers at a

@@ -36,10 +36,10 @@ func TestRandomModeNormalisation(t *testing.T) {
 
 // Var(J_ij) = g²/N for ρ = 0, and (1/N)tr((JJᵀ)²) ≈ α<d⁴> + 2α²<d²>², which is 3g⁴ for
 // a flat spectrum with α = 1. A single realisation of tr((JJᵀ)²) fluctuates by 2–3%,
-// so both are averaged over six. The exact expectation at finite N, from the Wishart
+// so both are averaged over twenty. The exact expectation at finite N, from the Wishart
 // moments of LᵀL and RᵀR, is (1/N)Σd⁴(1 + 2/N + 3/N²) + (Σd²)²/N²·(2 + 1/N).
 func TestRandomModeMoments(t *testing.T) {
-	const n, g, reps = 300, 1.3, 6
+	const n, g, reps = 300, 1.3, 20
 	for _, r := range []RandomMode{
 		{Alpha: 1, Spectrum: Flat},
 		{Alpha: 0.5, Spectrum: Exponential, Beta: 2},
