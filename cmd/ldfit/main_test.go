@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -91,6 +92,25 @@ func TestVersion(t *testing.T) {
 	}
 	if v.Version == "" || !strings.HasPrefix(v.Go, "go1.") || v.Platform == "" {
 		t.Errorf("ldfit version --json = %+v", v)
+	}
+}
+
+func TestVersionOf(t *testing.T) {
+	bi := &debug.BuildInfo{GoVersion: "go1.25.3", Main: debug.Module{Path: "github.com/ldfit/ldfit", Version: "(devel)"},
+		Settings: []debug.BuildSetting{{Key: "vcs.revision", Value: "0123456789abcdef0123"}, {Key: "vcs.time", Value: "2026-11-24T09:00:00Z"}, {Key: "vcs.modified", Value: "true"}}}
+	v := versionOf(bi)
+	if v.Version != "(devel)" || v.Revision != "0123456789abcdef0123" || !v.Modified || v.Go != "go1.25.3" || v.Time != "2026-11-24T09:00:00Z" {
+		t.Errorf("versionOf = %+v", v)
+	}
+	if !strings.HasPrefix(v.String(), "ldfit (devel) rev 0123456789ab+modified go1.25.3 ") {
+		t.Errorf("String() = %q", v.String())
+	}
+	bi = &debug.BuildInfo{Main: debug.Module{Path: "github.com/ldfit/ldfit", Version: "v0.2.0"}}
+	if v := versionOf(bi); v.Version != "v0.2.0" || v.Revision != "" || v.Modified {
+		t.Errorf("release: %+v", v)
+	}
+	if v := versionOf(nil); v.Version != "(unknown)" || !strings.HasPrefix(v.Go, "go") {
+		t.Errorf("no build info: %+v", v)
 	}
 }
 

@@ -28,9 +28,14 @@ type buildVersion struct {
 }
 
 func readBuildVersion() buildVersion {
+	bi, _ := debug.ReadBuildInfo()
+	return versionOf(bi)
+}
+
+// versionOf reads the version from build information bi (nil when there is none).
+func versionOf(bi *debug.BuildInfo) buildVersion {
 	v := buildVersion{Version: "(unknown)", Go: runtime.Version(), Platform: runtime.GOOS + "/" + runtime.GOARCH}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
+	if bi == nil {
 		return v
 	}
 	if bi.Main.Version != "" {
