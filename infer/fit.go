@@ -44,6 +44,9 @@ type Estimate struct {
 	// the Hessian is not negative definite.
 	Decrement float64
 	Converged bool
+	// Boundary marks the parameters whose optimum is the boundary of their range (a
+	// Log-transformed value tending to 0): their estimate is the bound itself.
+	Boundary []bool
 	// Starts holds the log-likelihood reached from every start, the first from the
 	// initial point; their agreement shows whether the optimum is unique.
 	Starts []float64
@@ -57,7 +60,7 @@ var ErrNotConverged = errors.New("optimisation did not converge")
 
 // decrementTol is the Newton decrement, in nats, under which an optimum is accepted:
 // a log-likelihood difference this small is far below any statistical resolution.
-const decrementTol = 1e-6
+const decrementTol = 1e-5
 
 // jitterScale is the standard deviation, in unconstrained coordinates, of the random
 // displacement of restarts from the initial point.
@@ -68,7 +71,9 @@ const jitterScale = 0.5
 // Hessian of the analytic gradient, and returns it.
 //
 // An optimum is accepted (Converged) when the gradient norm is below GradTol or the
-// Newton decrement is below 1e-6 nats. Otherwise Fit returns the estimate with
+// log-likelihood still to gain is below 1e-5 nats: the Newton decrement over the
+// interior coordinates plus, for a coordinate drifting to the boundary of its range,
+// its gradient (see Estimate.Boundary). Otherwise Fit returns the estimate with
 // Converged false together with an error wrapping ErrNotConverged. Any other error
 // (bad initial point, non-finite objective at every start) comes with a nil estimate.
 func Fit(obj likelihood.Objective, opt FitOptions) (*Estimate, error) {
@@ -233,9 +238,9 @@ func polish(obj likelihood.Objective, e *Estimate, gradTol float64) {
 	for step := 0; step < 20; step++ {
 		e.LogLik = obj.Eval(e.Theta, g)
 		e.GradNorm = floats.Norm(g, math.Inf(1))
-		dir, dec := newtonStep(obj, e.Theta, g)
-		e.Decrement = dec
-		if e.GradNorm <= gradTol || dec <= decrementTol || math.IsNaN(dec) {
+		var dir []float64
+		dir, e.Decrement, e.Boundary = newtonStep(obj, e.Params, e.Theta, g)
+		if e.GradNorm <= gradTol || e.Decrement <= decrementTol || math.IsNaN(e.Decrement) {
 			break
 		}
 		if !lineStep(obj, e, dir) {
@@ -258,22 +263,75 @@ func polish(obj likelihood.Objective, e *Estimate, gradTol float64) {
 	}
 }
 
-// newtonStep returns the Newton direction (−H)⁻¹g and the decrement ½ gᵀ(−H)⁻¹g, or a
-// NaN decrement when −H is not positive definite.
-func newtonStep(obj likelihood.Objective, theta, g []float64) ([]float64, float64) {
+// boundaryCurvature is the curvature, relative to the largest, under which a Log- or
+// Logit-transformed coordinate counts as drifting to the boundary of its range.
+const boundaryCurvature = 1e-7
+
+// boundary reports which coordinates approach the boundary of their natural range: a
+// Log or Logit transform and almost no curvature. There the log-likelihood behaves as
+// ℓ∞ + c·e^θ (θ → −∞), whose remaining gain c·e^θ equals the gradient: the estimate is
+// the bound itself, within |gradient| nats.
+func boundary(params []likelihood.Param, h *mat.SymDense) []bool {
+	var top float64
+	for i := range params {
+		top = math.Max(top, -h.At(i, i))
+	}
+	b := make([]bool, len(params))
+	for i, par := range params {
+		b[i] = par.Transform != likelihood.Identity && -h.At(i, i) <= boundaryCurvature*top
+	}
+	return b
+}
+
+// newtonStep returns the Newton direction (−H)⁻¹g over the coordinates not at a
+// boundary (zero at the others) and the log-likelihood still to gain: the Newton
+// decrement ½ gᵀ(−H)⁻¹g plus |g_i| for each boundary coordinate. The decrement is NaN
+// when −H is not positive definite over the other coordinates.
+func newtonStep(obj likelihood.Objective, params []likelihood.Param, theta, g []float64) ([]float64, float64, []bool) {
 	h := Hessian(obj, theta)
-	var neg mat.SymDense
-	neg.ScaleSym(-1, h)
+	bd := boundary(params, h)
+	free := interior(bd)
+	dir := make([]float64, len(theta))
+	var gain float64
+	for i, b := range bd {
+		if b {
+			gain += math.Abs(g[i])
+		}
+	}
+	if len(free) == 0 {
+		return dir, gain, bd
+	}
+	neg := mat.NewSymDense(len(free), nil)
+	gf := mat.NewVecDense(len(free), nil)
+	for a, i := range free {
+		gf.SetVec(a, g[i])
+		for b, j := range free[:a+1] {
+			neg.SetSym(a, b, -h.At(i, j))
+		}
+	}
 	var ch mat.Cholesky
-	if !ch.Factorize(&neg) {
-		return nil, math.NaN()
+	if !ch.Factorize(neg) {
+		return nil, math.NaN(), bd
 	}
 	var d mat.VecDense
-	if err := ch.SolveVecTo(&d, mat.NewVecDense(len(g), g)); err != nil {
-		return nil, math.NaN()
+	if err := ch.SolveVecTo(&d, gf); err != nil {
+		return nil, math.NaN(), bd
 	}
-	dir := d.RawVector().Data
-	return dir, 0.5 * floats.Dot(g, dir)
+	for a, i := range free {
+		dir[i] = d.AtVec(a)
+	}
+	return dir, gain + 0.5*mat.Dot(gf, &d), bd
+}
+
+// interior returns the indices of the coordinates not at a boundary.
+func interior(bd []bool) []int {
+	var idx []int
+	for i, b := range bd {
+		if !b {
+			idx = append(idx, i)
+		}
+	}
+	return idx
 }
 
 // lineStep moves e along dir, halving the step until the log-likelihood increases.

@@ -149,3 +149,45 @@ func TestJackknifeMeanClosedForm(t *testing.T) {
 		t.Errorf("jackknife variance of the mean %v, want %v", got, want)
 	}
 }
+
+// atZero has its maximum on the boundary v = 0 of its second, Log-transformed
+// parameter: log L = −(μ−1)²/2 − n·v.
+type atZero struct{ n float64 }
+
+func (o atZero) Params() []likelihood.Param {
+	return []likelihood.Param{{Name: "mu"}, {Name: "v", Transform: likelihood.Log, Init: 1}}
+}
+
+func (o atZero) Eval(theta, grad []float64) float64 {
+	v := math.Exp(theta[1])
+	if grad != nil {
+		grad[0] = -(theta[0] - 1)
+		grad[1] = -o.n * v
+	}
+	return -0.5*(theta[0]-1)*(theta[0]-1) - o.n*v
+}
+
+func TestFitBoundary(t *testing.T) {
+	obj := atZero{n: 1000}
+	est, err := Fit(obj, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !est.Boundary[1] || est.Boundary[0] {
+		t.Fatalf("boundary %v, want [false true]", est.Boundary)
+	}
+	if est.Value[1] > 1e-5/obj.n || math.Abs(est.Value[0]-1) > 1e-6 {
+		t.Errorf("estimate %v, want (1, 0)", est.Value)
+	}
+	lap, err := Laplace(obj, est)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// One-sided interval: the log-likelihood drops by 1.92 at v = 1.92/n.
+	if want := z95 * z95 / 2 / obj.n; lap.Lower[1] != 0 || math.Abs(lap.Upper[1]/want-1) > 1e-3 {
+		t.Errorf("interval for v [%v, %v], want [0, %v]", lap.Lower[1], lap.Upper[1], want)
+	}
+	if math.Abs(lap.SE[0]-1) > 1e-6 || !math.IsNaN(lap.SE[1]) {
+		t.Errorf("standard errors %v, want [1 NaN]", lap.SE)
+	}
+}

@@ -19,34 +19,32 @@ type Goodness struct {
 	// frequency); NaN when unknown. RMSRelErr well above it means misfit.
 	ExpectedRelErr float64
 	// VarExplained is the fraction of the variance of the residual y explained by the
-	// recurrent input: 1 − (private noise power)/(total observed power).
+	// recurrent input Σ_b g_ab² S_φ,b, the rest being private noise 2D_a/a.
 	VarExplained float64
 }
 
-// Assess computes the goodness of fit of the fitted spectrum s, whose flat private
-// noise level is noise (2D/a in the units of s), with dof periodogram ordinates
-// averaged per frequency (0 when unknown).
-func Assess(s Spectrum, noise, dof float64) (Goodness, error) {
-	g := Goodness{Population: s.Population, ExpectedRelErr: math.NaN()}
+// Assess computes the relative errors of the fitted spectrum s, with dof periodogram
+// ordinates averaged per frequency (0 when unknown). VarExplained is left NaN: it
+// needs the model (likelihood.Spectral.Fit gives it).
+func Assess(s Spectrum, dof float64) (Goodness, error) {
+	g := Goodness{Population: s.Population, ExpectedRelErr: math.NaN(), VarExplained: math.NaN()}
 	n := len(s.Freq)
 	if n == 0 || len(s.Observed) != n || len(s.Fitted) != n {
 		return g, fmt.Errorf("infer: spectrum of population %q has %d frequencies, %d observed and %d fitted values", s.Population, n, len(s.Observed), len(s.Fitted))
 	}
 	rel := make([]float64, n)
-	var ss, obs float64
+	var ss float64
 	for k := range rel {
 		if !(s.Fitted[k] > 0) {
 			return g, fmt.Errorf("infer: fitted spectrum of population %q is %v at frequency %v; it must be positive", s.Population, s.Fitted[k], s.Freq[k])
 		}
 		rel[k] = math.Abs(s.Observed[k]/s.Fitted[k] - 1)
 		ss += rel[k] * rel[k]
-		obs += s.Observed[k]
 	}
 	g.RMSRelErr = math.Sqrt(ss / float64(n))
 	sort.Float64s(rel)
 	g.MaxRelErr = rel[n-1]
 	g.MedianRelErr = median(rel)
-	g.VarExplained = 1 - noise*float64(n)/obs
 	if dof > 0 {
 		g.ExpectedRelErr = 1 / math.Sqrt(dof)
 	}

@@ -32,16 +32,36 @@ type Uncertainty struct {
 // unconstrained coordinates with covariance (−H)⁻¹, H the Hessian of the
 // log-likelihood. Intervals are mapped through each parameter's transform, so they are
 // log-normal for Log-transformed parameters and stay inside the bounds of Logit ones;
-// standard errors of natural values are by the delta method.
+// standard errors of natural values are by the delta method. Parameters at the
+// boundary of their range (est.Boundary) get a one-sided interval instead.
 func Laplace(obj likelihood.Objective, est *Estimate) (*Uncertainty, error) {
 	h := Hessian(obj, est.Theta)
-	var neg mat.SymDense
-	neg.ScaleSym(-1, h)
-	cov, err := invertPD(&neg, est.Params)
-	if err != nil {
-		return nil, err
+	bd := est.Boundary
+	if bd == nil {
+		bd = make([]bool, len(est.Theta))
 	}
-	return FromCovariance("laplace", est, cov)
+	free := interior(bd)
+	neg := mat.NewSymDense(len(free), nil)
+	params := make([]likelihood.Param, len(free))
+	for a, i := range free {
+		params[a] = est.Params[i]
+		for b, j := range free[:a+1] {
+			neg.SetSym(a, b, -h.At(i, j))
+		}
+	}
+	cov := mat.NewSymDense(len(est.Theta), nil)
+	if len(free) > 0 {
+		c, err := invertPD(neg, params)
+		if err != nil {
+			return nil, err
+		}
+		for a, i := range free {
+			for b, j := range free[:a+1] {
+				cov.SetSym(i, j, c.At(a, b))
+			}
+		}
+	}
+	return FromCovariance("laplace", obj, est, cov)
 }
 
 // invertPD inverts a symmetric matrix that must be positive definite, naming the
@@ -69,8 +89,18 @@ func invertPD(a *mat.SymDense, params []likelihood.Param) (*mat.SymDense, error)
 
 // FromCovariance builds the standard errors, 95% intervals and correlation of est from a
 // covariance cov of its unconstrained coordinates (from the Hessian, a sandwich or a
-// resampling estimator).
-func FromCovariance(method string, est *Estimate, cov *mat.SymDense) (*Uncertainty, error) {
+// resampling estimator). For a parameter at the boundary of its range (est.Boundary)
+// the interval runs from the bound to where the log-likelihood of obj has dropped by
+// 1.92 (half the 95% quantile of χ²₁) with the other parameters held at est, and the
+// standard error is NaN.
+func FromCovariance(method string, obj likelihood.Objective, est *Estimate, cov *mat.SymDense) (*Uncertainty, error) {
+	return fromCovariance(method, obj, est, cov, nil)
+}
+
+// fromCovariance is FromCovariance with the interval half-width quantile of each
+// parameter in q (nil: the normal 1.96 for all), e.g. Student-t quantiles for a
+// covariance estimated with few degrees of freedom.
+func fromCovariance(method string, obj likelihood.Objective, est *Estimate, cov *mat.SymDense, q []float64) (*Uncertainty, error) {
 	p := len(est.Theta)
 	if r := cov.SymmetricDim(); r != p {
 		return nil, fmt.Errorf("infer: covariance is %d×%d for %d parameters", r, r, p)
@@ -86,15 +116,25 @@ func FromCovariance(method string, est *Estimate, cov *mat.SymDense) (*Uncertain
 		Corr:     mat.NewSymDense(p, nil),
 	}
 	for i, par := range est.Params {
+		u.Names[i] = par.Name
+		if i < len(est.Boundary) && est.Boundary[i] {
+			u.SE[i] = math.NaN()
+			u.Lower[i], u.Upper[i] = ordered(par.Natural(math.Inf(-1)), par.Natural(upperLR(obj, est, i)))
+			u.Corr.SetSym(i, i, 1)
+			continue
+		}
 		v := cov.At(i, i)
 		if !(v >= 0) || math.IsInf(v, 0) {
 			return nil, fmt.Errorf("infer: variance %v of parameter %s is not a finite non-negative number", v, par.Name)
 		}
 		s := math.Sqrt(v)
 		t := est.Theta[i]
-		u.Names[i] = par.Name
+		z := z95
+		if q != nil {
+			z = q[i]
+		}
 		u.SE[i] = math.Abs(par.Deriv(t)) * s
-		u.Lower[i], u.Upper[i] = ordered(par.Natural(t-z95*s), par.Natural(t+z95*s))
+		u.Lower[i], u.Upper[i] = ordered(par.Natural(t-z*s), par.Natural(t+z*s))
 		for j := 0; j <= i; j++ {
 			d := math.Sqrt(v * cov.At(j, j))
 			c := 0.0
@@ -105,6 +145,27 @@ func FromCovariance(method string, est *Estimate, cov *mat.SymDense) (*Uncertain
 		}
 	}
 	return u, nil
+}
+
+// upperLR returns the coordinate θ_i above est at which the log-likelihood has dropped
+// by 1.92 from its maximum, the others held fixed, by bracketing and bisection.
+func upperLR(obj likelihood.Objective, est *Estimate, i int) float64 {
+	const drop = z95 * z95 / 2
+	x := append([]float64(nil), est.Theta...)
+	at := func(t float64) float64 { x[i] = t; return est.LogLik - obj.Eval(x, nil) }
+	lo, hi := est.Theta[i], est.Theta[i]+1
+	for k := 0; k < 200 && !(at(hi) > drop); k++ {
+		lo, hi = hi, hi+math.Max(1, hi-est.Theta[i])
+	}
+	for k := 0; k < 60; k++ {
+		mid := 0.5 * (lo + hi)
+		if at(mid) > drop {
+			hi = mid
+		} else {
+			lo = mid
+		}
+	}
+	return 0.5 * (lo + hi)
 }
 
 func ordered(a, b float64) (float64, float64) {
@@ -173,11 +234,17 @@ func Jackknife(est *Estimate, blocks int, leaveOut func(k int) (likelihood.Objec
 			mean[i] += t / float64(blocks)
 		}
 	}
+	// A coordinate at the boundary has no finite spread to measure: its rows stay zero
+	// and FromCovariance gives it a one-sided interval.
+	free := interior(append(make([]bool, 0, p), est.Boundary...))
+	if est.Boundary == nil {
+		free = interior(make([]bool, p))
+	}
 	cov := mat.NewSymDense(p, nil)
 	c := float64(blocks-1) / float64(blocks)
 	for _, t := range thetas {
-		for i := 0; i < p; i++ {
-			for j := 0; j <= i; j++ {
+		for a, i := range free {
+			for _, j := range free[:a+1] {
 				cov.SetSym(i, j, cov.At(i, j)+c*(t[i]-mean[i])*(t[j]-mean[j]))
 			}
 		}

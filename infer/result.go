@@ -16,8 +16,9 @@ import (
 //
 // Parameter names follow one convention whatever the method, so that a reader need not
 // know how the fit was made: "g2[a,b]" (g_ab², coupling variance from population b to
-// a), "g[a,b]" (its square root), "D[a]" (noise intensity), "tau[a]" (time constant,
-// when fitted), and "J0", "mu" for the exact method's mean coupling and bias.
+// a), "g[a,b]" (its square root), "D[a]" (noise intensity); with a single population
+// plainly "g2", "g", "D"; and "tau", "J0", "mu" for the exact method's time constant,
+// mean coupling and bias. G2 and D read them back whatever the case.
 type Result struct {
 	Method    string // "spectral", "exact" or "nnls"
 	Posterior string // how the uncertainty was measured: "laplace", "mcmc", ...
@@ -36,6 +37,9 @@ type Result struct {
 	Corr      [][]float64 // correlation of the estimates of Params whose Derived is false
 	LogLik    float64
 	Converged bool
+
+	// Profile is the profile log-likelihood of τ when it was profiled, else nil.
+	Profile *Profile
 
 	Spectra  []Spectrum // observed and fitted residual spectrum per population
 	Fit      []Goodness // goodness of fit per population
@@ -58,6 +62,13 @@ type Spectrum struct {
 	Freq       []float64 // in cycles per TimeUnit
 	Observed   []float64
 	Fitted     []float64
+}
+
+// Profile is a profile log-likelihood over a grid of time constants.
+type Profile struct {
+	Tau, LogLik  []float64
+	Lower, Upper float64 // grid values within 1.92 of the maximum
+	Flat         bool    // the range reaches an end of the grid: τ is not determined
 }
 
 // Param returns the estimate named name.
@@ -83,10 +94,15 @@ func (r *Result) G2() [][]float64 {
 			}
 		}
 	}
-	if !found {
-		if p, ok := r.Param("g"); ok && len(r.PopNames) == 1 {
+	if !found && len(r.PopNames) == 1 {
+		if p, ok := r.Param("g2"); ok {
+			return [][]float64{{p.Estimate}}
+		}
+		if p, ok := r.Param("g"); ok {
 			return [][]float64{{p.Estimate * p.Estimate}}
 		}
+	}
+	if !found {
 		return nil
 	}
 	return g
@@ -109,12 +125,11 @@ func (r *Result) D() []float64 {
 	return d
 }
 
-// G2Name, GName, DName and TauName are the names of the per-population parameters in a
-// Result.
+// G2Name, GName and DName are the names of the per-population parameters in a
+// Result with several populations.
 func G2Name(a, b string) string { return "g2[" + a + "," + b + "]" }
 func GName(a, b string) string  { return "g[" + a + "," + b + "]" }
 func DName(a string) string     { return "D[" + a + "]" }
-func TauName(a string) string   { return "tau[" + a + "]" }
 
 // Row kinds of the result table.
 const (
@@ -126,6 +141,7 @@ const (
 	kindSpectrum = "spectrum"
 	kindGoodness = "goodness"
 	kindWarning  = "warning"
+	kindProfile  = "profile"
 )
 
 // resultColumns are the columns of the result table, in order.
@@ -142,22 +158,22 @@ var resultColumns = []string{"kind", "name", "population", "phi", "estimate", "s
 //	spectrum   population, freq, observed, fitted
 //	goodness   population, name (median_rel_error, max_rel_error, var_explained), estimate
 //	warning    name: the text
+//	profile    estimate: τ, observed: profile log-likelihood (when τ was profiled)
 //
 // and float fields that do not apply to a kind are NaN, strings empty. The method,
 // posterior, source, step, time unit, log-likelihood and convergence are in the file's
 // key-value metadata, with opt.Meta; opt.Inputs lists paths that must not be overwritten.
 func WriteResult(path string, r *Result, opt data.WriteOptions) error {
 	t := &data.Table{Meta: map[string]string{
-		"ldfit.kind":      "fit",
-		"method":          r.Method,
-		"posterior":       r.Posterior,
-		"source":          r.Source,
-		"step":            strconv.FormatFloat(r.Step, 'g', -1, 64),
-		"time_unit":       r.TimeUnit,
-		"loglik":          strconv.FormatFloat(r.LogLik, 'g', -1, 64),
-		"converged":       strconv.FormatBool(r.Converged),
-		"populations":     strings.Join(r.PopNames, ","),
-		"ldfit.rowsorder": "param,derived,corr,population,unit,spectrum,goodness,warning",
+		"ldfit.kind":  "fit",
+		"method":      r.Method,
+		"posterior":   r.Posterior,
+		"source":      r.Source,
+		"step":        strconv.FormatFloat(r.Step, 'g', -1, 64),
+		"time_unit":   r.TimeUnit,
+		"loglik":      strconv.FormatFloat(r.LogLik, 'g', -1, 64),
+		"converged":   strconv.FormatBool(r.Converged),
+		"populations": strings.Join(r.PopNames, ","),
 	}}
 	var rows resultRows
 	var fitted []string
@@ -192,6 +208,12 @@ func WriteResult(path string, r *Result, opt data.WriteOptions) error {
 		for _, m := range g.measures() {
 			rows.add(kindGoodness, m.name, g.Population, "", m.value, nan, nan, nan, nan, nan, nan)
 		}
+	}
+	if pr := r.Profile; pr != nil {
+		for k, tau := range pr.Tau {
+			rows.add(kindProfile, "tau", "", "", tau, nan, nan, nan, nan, atf(pr.LogLik, k), nan)
+		}
+		t.Meta["tau_profile"] = fmt.Sprintf("%s,%s,%t", strconv.FormatFloat(pr.Lower, 'g', -1, 64), strconv.FormatFloat(pr.Upper, 'g', -1, 64), pr.Flat)
 	}
 	for _, w := range r.Warnings {
 		rows.add(kindWarning, w, "", "", nan, nan, nan, nan, nan, nan, nan)
@@ -297,8 +319,18 @@ func ReadResult(path string) (*Result, error) {
 		return nil, fmt.Errorf("%s: %v", path, err)
 	}
 	r.Converged = t.Meta["converged"] == "true"
+
 	if err := r.fillRows(cols); err != nil {
 		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	if r.Profile != nil {
+		f := strings.Split(t.Meta["tau_profile"], ",")
+		if len(f) != 3 {
+			return nil, fmt.Errorf("%s: fit result has τ profile rows but metadata tau_profile is %q", path, t.Meta["tau_profile"])
+		}
+		r.Profile.Lower, _ = strconv.ParseFloat(f[0], 64)
+		r.Profile.Upper, _ = strconv.ParseFloat(f[1], 64)
+		r.Profile.Flat = f[2] == "true"
 	}
 	return r, nil
 }
@@ -365,6 +397,12 @@ func (r *Result) fillRows(c map[string]*data.Column) error {
 			}
 		case kindWarning:
 			r.Warnings = append(r.Warnings, name[i])
+		case kindProfile:
+			if r.Profile == nil {
+				r.Profile = &Profile{}
+			}
+			r.Profile.Tau = append(r.Profile.Tau, est[i])
+			r.Profile.LogLik = append(r.Profile.LogLik, obs[i])
 		default:
 			return fmt.Errorf("row %d: unknown row kind %q", i, k)
 		}

@@ -1,0 +1,533 @@
+package infer
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+
+	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat/distuv"
+
+	"github.com/ldfit/ldfit/data"
+	"github.com/ldfit/ldfit/likelihood"
+)
+
+// Ways to measure the uncertainty of a spectral fit (SpectralFit.Errors).
+const (
+	// ErrorsJackknife (the default) is the sum of the delete-a-block jackknife
+	// covariances over blocks of units and over blocks of segments, with Student-t
+	// intervals at the Welch–Satterthwaite degrees of freedom. The Whittle likelihood
+	// treats units and ordinates as independent; the jackknife measures the spread the
+	// data show, including the dependence of units through the network and their
+	// shared estimate of S_φ.
+	ErrorsJackknife = "jackknife"
+	// ErrorsFisher is the inverse Hessian of the Whittle likelihood (Laplace).
+	ErrorsFisher = "fisher"
+)
+
+// SpectralFit configures FitSpectral.
+type SpectralFit struct {
+	// Tau is the time constant per population (one value: all), in the recording's time
+	// unit; nil means 1. Ignored when TauGrid is set.
+	Tau []float64
+	// TauGrid, when it has two or more values, profiles τ (one value for every
+	// population) over the grid and fits at the best.
+	TauGrid []float64
+	// Phi names the transfer function of each population, for the Result.
+	Phi []string
+	// Errors is ErrorsJackknife (default) or ErrorsFisher.
+	Errors string
+	// MCMC samples the posterior (flat prior in the unconstrained coordinates) and
+	// reports posterior medians and central 95% credible intervals instead.
+	MCMC   bool
+	Sample SampleOptions
+	// Restarts and Seed are passed to Fit.
+	Restarts int
+	Seed     uint64
+	// Progress, when non-nil, is called as the stages advance.
+	Progress func(stage string, done, total int)
+}
+
+// collinearCorr is the correlation of two estimates beyond which FitSpectral warns that
+// the data do not separate them.
+const collinearCorr = 0.9
+
+// FitSpectral fits the spectral (Whittle rate-function) likelihood to the statistics of
+// a recording and returns the result with its uncertainty, goodness of fit and
+// warnings: a recording that fails the stationarity check, estimates too correlated to
+// separate (populations whose φ spectra are alike), a flat τ profile, parameters at
+// the boundary of their range. The caller fills in the recording's description
+// (Source, TimeUnit, Units, Populations).
+func FitSpectral(st *likelihood.Stats, opt SpectralFit) (*Result, error) {
+	progress := opt.Progress
+	if progress == nil {
+		progress = func(string, int, int) {}
+	}
+	res := &Result{Method: "spectral", Step: st.Step, PopNames: st.Pops, Phi: popStrings(opt.Phi, len(st.Pops))}
+	tau, err := spectralTau(st, &opt, res, progress)
+	if err != nil {
+		return nil, err
+	}
+	res.Tau = tau
+	obj, err := likelihood.NewSpectral(st, likelihood.SpectralOptions{Tau: tau})
+	if err != nil {
+		return nil, err
+	}
+	progress("fit", 0, 1)
+	est, err := Fit(obj, FitOptions{Restarts: opt.Restarts, Seed: opt.Seed})
+	if err != nil {
+		return nil, err
+	}
+	progress("fit", 1, 1)
+	res.LogLik, res.Converged = est.LogLik, est.Converged
+	unc, err := spectralUncertainty(obj, est, st, tau, &opt, progress)
+	if err != nil {
+		return nil, err
+	}
+	res.Posterior = unc.Method
+	res.setParams(est, unc)
+	if err := res.setSpectra(obj, est, st); err != nil {
+		return nil, err
+	}
+	res.Warnings = append(res.Warnings, collinearity(st.Pops, est, unc)...)
+	res.Warnings = append(res.Warnings, boundaryNotes(est)...)
+	if s := st.Stationarity(); s.Tested && !s.Stationary {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the recording is not stationary at this segment length: the %s spectrum of population %s in %.3g–%.3g cycles/time unit differs between the first and second half (t = %.1f, adjusted p = %.2g); fit the halves separately or use shorter segments, and read the uncertainties as too small", s.Series, s.Pop, s.Band[0], s.Band[1], s.T, s.P))
+	}
+	return res, nil
+}
+
+func popStrings(s []string, n int) []string {
+	out := make([]string, n)
+	for a := range out {
+		switch {
+		case len(s) == 1:
+			out[a] = s[0]
+		case a < len(s):
+			out[a] = s[a]
+		default:
+			out[a] = "tanh"
+		}
+	}
+	return out
+}
+
+// spectralTau returns the time constants to fit at: given, or the best of a profile,
+// which it records in res.
+func spectralTau(st *likelihood.Stats, opt *SpectralFit, res *Result, progress func(string, int, int)) ([]float64, error) {
+	P := len(st.Pops)
+	if len(opt.TauGrid) < 2 {
+		tau := make([]float64, P)
+		for a := range tau {
+			switch {
+			case opt.Tau == nil:
+				tau[a] = 1
+			case len(opt.Tau) == 1:
+				tau[a] = opt.Tau[0]
+			case len(opt.Tau) == P:
+				tau[a] = opt.Tau[a]
+			default:
+				return nil, fmt.Errorf("infer: %d time constants for %d populations %q; give one, or one per population", len(opt.Tau), P, st.Pops)
+			}
+			if !(tau[a] > 0) || math.IsInf(tau[a], 0) {
+				return nil, fmt.Errorf("infer: time constant τ = %v of population %s is not positive; give τ > 0 in the recording's time unit", tau[a], st.Pops[a])
+			}
+		}
+		return tau, nil
+	}
+	done := 0
+	prof, err := likelihood.ProfileTau(st, opt.TauGrid, func(o likelihood.Objective) (float64, error) {
+		progress("tau profile", done, len(opt.TauGrid))
+		done++
+		e, err := Fit(o, FitOptions{Seed: opt.Seed})
+		if err != nil {
+			return 0, err
+		}
+		return e.LogLik, nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	progress("tau profile", len(opt.TauGrid), len(opt.TauGrid))
+	res.Profile = &Profile{Tau: prof.Tau, LogLik: prof.LogLik, Lower: prof.Interval[0], Upper: prof.Interval[1], Flat: prof.Flat}
+	best := prof.Tau[prof.Best]
+	if prof.Flat {
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the τ profile is flat: log-likelihoods within 1.92 of the best (τ = %.4g) reach the end of the grid %.4g–%.4g; τ is not determined by these data, give it with --tau or widen the grid", best, prof.Tau[0], prof.Tau[len(prof.Tau)-1]))
+	}
+	tau := make([]float64, P)
+	for a := range tau {
+		tau[a] = best
+	}
+	return tau, nil
+}
+
+// spectralUncertainty measures the uncertainty of est as opt asks.
+func spectralUncertainty(obj *likelihood.Spectral, est *Estimate, st *likelihood.Stats, tau []float64, opt *SpectralFit, progress func(string, int, int)) (*Uncertainty, error) {
+	lap, err := Laplace(obj, est)
+	if err != nil {
+		return nil, err
+	}
+	unc := lap
+	switch opt.Errors {
+	case ErrorsFisher:
+	case "", ErrorsJackknife:
+		if unc, err = jackknifeStats(obj, est, st, tau, progress); err != nil {
+			return nil, err
+		}
+	default:
+		return nil, fmt.Errorf("infer: unknown error estimator %q; use %q or %q", opt.Errors, ErrorsJackknife, ErrorsFisher)
+	}
+	if !opt.MCMC {
+		return unc, nil
+	}
+	so := opt.Sample
+	so.Seed = opt.Seed
+	if so.Progress == nil {
+		so.Progress = func(d, n int) { progress("mcmc", d, n) }
+	}
+	post, err := Sample(obj, est, lap, so)
+	if err != nil {
+		return nil, err
+	}
+	return post.Uncertainty(), nil
+}
+
+// jackknifeStats is the ErrorsJackknife covariance: the jackknife over blocks of
+// units plus the jackknife over blocks of segments.
+func jackknifeStats(obj likelihood.Objective, est *Estimate, st *likelihood.Stats, tau []float64, progress func(string, int, int)) (*Uncertainty, error) {
+	ku, ks := len(st.Cells), 0
+	if ku > 0 {
+		ks = len(st.Cells[0])
+	}
+	if ku < 2 || ks < 2 {
+		return nil, errors.New("infer: the statistics have fewer than 2 blocks of units or segments; compute them with Blocks ≥ 2")
+	}
+	done, total := 0, ku+ks
+	leave := func(u, s int) (likelihood.Objective, error) {
+		progress("jackknife", done, total)
+		done++
+		return likelihood.NewSpectral(st.Without(u, s), likelihood.SpectralOptions{Tau: tau})
+	}
+	vu, err := Jackknife(est, ku, func(k int) (likelihood.Objective, error) { return leave(k, -1) })
+	if err != nil {
+		return nil, err
+	}
+	vs, err := Jackknife(est, ks, func(k int) (likelihood.Objective, error) { return leave(-1, k) })
+	if err != nil {
+		return nil, err
+	}
+	progress("jackknife", total, total)
+	var cov mat.SymDense
+	cov.AddSym(vu, vs)
+	// Each jackknife variance has K−1 degrees of freedom; their sum has about the
+	// Welch–Satterthwaite number, and the interval uses that Student-t quantile.
+	q := make([]float64, len(est.Theta))
+	for i := range q {
+		u, s := vu.At(i, i), vs.At(i, i)
+		q[i] = z95
+		if d := (u + s) * (u + s) / (u*u/float64(ku-1) + s*s/float64(ks-1)); d > 0 {
+			q[i] = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: d}.Quantile(0.975)
+		}
+	}
+	return fromCovariance(ErrorsJackknife, obj, est, &cov, q)
+}
+
+// setParams fills res.Params and res.Corr from the estimate and its uncertainty, with
+// g = √g² derived from every g².
+func (r *Result) setParams(est *Estimate, unc *Uncertainty) {
+	p := len(est.Params)
+	r.Corr = make([][]float64, p)
+	for i, par := range est.Params {
+		r.Params = append(r.Params, ParamEstimate{Name: par.Name, Estimate: unc.Estimate[i], SE: unc.SE[i], Lower: unc.Lower[i], Upper: unc.Upper[i]})
+		r.Corr[i] = make([]float64, p)
+		for j := range r.Corr[i] {
+			r.Corr[i][j] = unc.Corr.At(i, j)
+		}
+	}
+	for i, par := range est.Params {
+		name, ok := strings.CutPrefix(par.Name, "g2")
+		if !ok {
+			continue
+		}
+		g := math.Sqrt(unc.Estimate[i])
+		r.Params = append(r.Params, ParamEstimate{
+			Name: "g" + name, Estimate: g, SE: unc.SE[i] / (2 * g),
+			Lower: math.Sqrt(unc.Lower[i]), Upper: math.Sqrt(unc.Upper[i]), Derived: true,
+		})
+	}
+}
+
+// setSpectra records the observed and fitted spectra and their goodness of fit.
+func (r *Result) setSpectra(obj *likelihood.Spectral, est *Estimate, st *likelihood.Stats) error {
+	gf := obj.Fit(est.Theta)
+	for a, pop := range st.Pops {
+		s := Spectrum{Population: pop, Freq: gf.Freq, Observed: gf.Observed[a], Fitted: gf.Model[a]}
+		g, err := Assess(s, st.Total.Count[a])
+		if err != nil {
+			return err
+		}
+		g.VarExplained = gf.Explained[a]
+		r.Spectra = append(r.Spectra, s)
+		r.Fit = append(r.Fit, g)
+	}
+	return nil
+}
+
+// collinearity warns about pairs of g² in one row whose estimates are so correlated
+// that the data determine their sum but not the split: populations whose spectra of φ
+// are alike.
+func collinearity(pops []string, est *Estimate, unc *Uncertainty) []string {
+	P := len(pops)
+	var w []string
+	for a := 0; a < P && P > 1; a++ {
+		for b := 0; b < P; b++ {
+			for c := b + 1; c < P; c++ {
+				i, j := a*P+b, a*P+c
+				if i >= len(est.Params) || j >= len(est.Params) {
+					continue
+				}
+				if r := unc.Corr.At(i, j); math.Abs(r) > collinearCorr {
+					w = append(w, fmt.Sprintf("populations %s and %s have spectra of φ too similar to separate g²[%s,%s] from g²[%s,%s] (correlation of the estimates %.2f): their sum is determined, the split is not; read the intervals, or give the populations different time constants or transfer functions if they have them", pops[b], pops[c], pops[a], pops[b], pops[a], pops[c], r))
+				}
+			}
+		}
+	}
+	return w
+}
+
+func boundaryNotes(est *Estimate) []string {
+	var w []string
+	for i, b := range est.Boundary {
+		if b {
+			w = append(w, fmt.Sprintf("%s is at the boundary of its range (estimate %.3g): the data are consistent with %s = %g; its interval is one-sided", est.Params[i].Name, est.Value[i], est.Params[i].Name, est.Params[i].Natural(math.Inf(-1))))
+		}
+	}
+	return w
+}
+
+// Describe sets the recording's description in r: source path, time unit, units and
+// their populations (nil: all in the result's single population).
+func (r *Result) Describe(source, timeUnit string, units, populations []string) {
+	r.Source, r.TimeUnit, r.Units, r.Populations = source, timeUnit, units, populations
+	if r.Populations == nil && len(r.PopNames) == 1 {
+		r.Populations = make([]string, len(units))
+		for i := range r.Populations {
+			r.Populations[i] = r.PopNames[0]
+		}
+	}
+}
+
+// ScanStats computes the spectral statistics of the recording at path in one streaming
+// pass: a reader goroutine decodes the next block of the file while the accumulator
+// transforms the current one, so reading overlaps computing and memory stays bounded.
+// With so.Segment zero the segment length is chosen (likelihood.DefaultSegment) from
+// the first block. progress, when non-nil, gets the samples done so far.
+func ScanStats(path string, ro data.ReadOptions, so likelihood.StatsOptions, progress func(samples int)) (*likelihood.Stats, *data.Scanner, error) {
+	sc, err := data.Scan(path, ro)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer sc.Close()
+	blocks := make(chan data.Block, 1)
+	free := make(chan []float64, 2)
+	done := make(chan struct{})
+	defer close(done)
+	go func() {
+		defer close(blocks)
+		for sc.Next() {
+			b := sc.Block()
+			var buf []float64
+			select {
+			case buf = <-free:
+			default:
+			}
+			b.Data = append(buf[:0], b.Data...)
+			select {
+			case blocks <- b:
+			case <-done:
+				return
+			}
+		}
+	}()
+	var acc *likelihood.Accumulator
+	samples := 0
+	for b := range blocks {
+		if acc == nil {
+			if so.Segment == 0 {
+				first := &data.Recording{Units: sc.Units(), Step: sc.Step(), Trials: []data.Trial{{Len: b.Len, Data: b.Data}}}
+				if so.Segment, err = likelihood.DefaultSegment(first); err != nil {
+					return nil, nil, fmt.Errorf("%s: %w", path, err)
+				}
+			}
+			if acc, err = likelihood.NewAccumulator(sc.Units(), sc.Populations(), sc.Step(), so); err != nil {
+				return nil, nil, fmt.Errorf("%s: %w", path, err)
+			}
+		}
+		if err := acc.Add(b.Trial, b.Len, b.Data); err != nil {
+			return nil, nil, fmt.Errorf("%s: %w", path, err)
+		}
+		samples += b.Len
+		if progress != nil {
+			progress(samples)
+		}
+		select {
+		case free <- b.Data:
+		default:
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return nil, nil, err
+	}
+	if acc == nil {
+		return nil, nil, fmt.Errorf("%s: no samples in the recording (or in the time window)", path)
+	}
+	st, err := acc.Stats()
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return st, sc, nil
+}
+
+// ExactFit configures FitExact.
+type ExactFit struct {
+	Phi      string // transfer function name, for the Result
+	MCMC     bool   // report posterior medians and credible intervals instead of Laplace
+	Sample   SampleOptions
+	Restarts int
+	Seed     uint64
+	// Stats, when non-nil, are the spectral statistics of the same recording; the
+	// goodness of fit of the exact estimate is then checked on them.
+	Stats *likelihood.Stats
+}
+
+// FitExact maximises the exact coupling-marginal likelihood (τ, g, D, J0, μ) and
+// returns the result with Laplace (or MCMC) uncertainty.
+func FitExact(obj *likelihood.Exact, opt ExactFit) (*Result, error) {
+	est, err := Fit(obj, FitOptions{Restarts: opt.Restarts, Seed: opt.Seed})
+	if err != nil {
+		return nil, err
+	}
+	unc, err := Laplace(obj, est)
+	if err != nil {
+		return nil, err
+	}
+	if opt.MCMC {
+		so := opt.Sample
+		so.Seed = opt.Seed
+		post, err := Sample(obj, est, unc, so)
+		if err != nil {
+			return nil, err
+		}
+		unc = post.Uncertainty()
+	}
+	tau := est.Value[0]
+	res := &Result{Method: "exact", Posterior: unc.Method, PopNames: []string{"all"}, Phi: []string{orTanh(opt.Phi)}, Tau: []float64{tau}, LogLik: est.LogLik, Converged: est.Converged}
+	res.setParams(est, unc)
+	res.Warnings = boundaryNotes(est)
+	if st := opt.Stats; st != nil && len(st.Pops) == 1 {
+		sp, err := likelihood.NewSpectral(st, likelihood.SpectralOptions{Tau: []float64{tau}})
+		if err != nil {
+			return nil, err
+		}
+		g, d := est.Value[1], est.Value[2]
+		if err := res.setSpectra(sp, &Estimate{Theta: sp.Theta([][]float64{{g * g}}, []float64{d})}, st); err != nil {
+			return nil, err
+		}
+	}
+	return res, nil
+}
+
+func orTanh(s string) string {
+	if s == "" {
+		return "tanh"
+	}
+	return s
+}
+
+// FitNNLS returns the poster estimator, the non-negative least-squares regression of
+// the residual spectrum on the spectra of φ (likelihood.SpectralNNLS), with standard
+// errors and Student-t intervals from the jackknife over blocks of units and of
+// segments, cut at zero.
+func FitNNLS(st *likelihood.Stats, tau []float64, phi []string) (*Result, error) {
+	fit, err := likelihood.SpectralNNLS(st, tau)
+	if err != nil {
+		return nil, err
+	}
+	obj, err := likelihood.NewSpectral(st, likelihood.SpectralOptions{Tau: tau})
+	if err != nil {
+		return nil, err
+	}
+	flat := func(f likelihood.NNLSFit) []float64 {
+		var v []float64
+		for _, row := range f.G2 {
+			v = append(v, row...)
+		}
+		return append(v, f.D...)
+	}
+	est := flat(fit)
+	ku, ks := len(st.Cells), len(st.Cells[0])
+	var reps [2][][]float64
+	for k := 0; k < ku+ks; k++ {
+		u, s := k, -1
+		if k >= ku {
+			u, s = -1, k-ku
+		}
+		f, err := likelihood.SpectralNNLS(st.Without(u, s), tau)
+		if err != nil {
+			return nil, fmt.Errorf("infer: jackknife of the NNLS estimate: %w", err)
+		}
+		reps[min(k/ku, 1)] = append(reps[min(k/ku, 1)], flat(f))
+	}
+	res := &Result{Method: "nnls", Posterior: ErrorsJackknife, Step: st.Step, PopNames: st.Pops, Phi: popStrings(phi, len(st.Pops)), Tau: tauOrOne(tau, len(st.Pops)), LogLik: math.NaN(), Converged: true}
+	params := obj.Params()
+	for i, p := range params {
+		vu, vs := jackVar(reps[0], i), jackVar(reps[1], i)
+		se := math.Sqrt(vu + vs)
+		q := z95
+		if d := (vu + vs) * (vu + vs) / (vu*vu/float64(ku-1) + vs*vs/float64(ks-1)); d > 0 {
+			q = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: d}.Quantile(0.975)
+		}
+		res.Params = append(res.Params, ParamEstimate{Name: p.Name, Estimate: est[i], SE: se, Lower: math.Max(0, est[i]-q*se), Upper: est[i] + q*se})
+		if name, ok := strings.CutPrefix(p.Name, "g2"); ok {
+			g := math.Sqrt(est[i])
+			res.Params = append(res.Params, ParamEstimate{Name: "g" + name, Estimate: g, SE: se / (2 * g), Lower: math.Sqrt(math.Max(0, est[i]-q*se)), Upper: math.Sqrt(est[i] + q*se), Derived: true})
+		}
+	}
+	th := make([]float64, len(est))
+	for i, v := range est {
+		th[i] = math.Log(math.Max(v, 1e-300))
+	}
+	if err := res.setSpectra(obj, &Estimate{Theta: th}, st); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// jackVar is the delete-a-block jackknife variance of coordinate i of reps.
+func jackVar(reps [][]float64, i int) float64 {
+	k := float64(len(reps))
+	var m, v float64
+	for _, r := range reps {
+		m += r[i] / k
+	}
+	for _, r := range reps {
+		v += (r[i] - m) * (r[i] - m)
+	}
+	return (k - 1) / k * v
+}
+
+func tauOrOne(tau []float64, n int) []float64 {
+	out := make([]float64, n)
+	for a := range out {
+		switch {
+		case len(tau) == 1:
+			out[a] = tau[0]
+		case a < len(tau):
+			out[a] = tau[a]
+		default:
+			out[a] = 1
+		}
+	}
+	return out
+}
