@@ -382,3 +382,23 @@ func TestInspectLabelled(t *testing.T) {
 		t.Errorf("inspect iris:\n%s", out)
 	}
 }
+
+// TestConvertSelection cuts units and a time window out of a recording.
+func TestConvertSelection(t *testing.T) {
+	dir := t.TempDir()
+	wide := filepath.Join(dir, "w.parquet")
+	wantExit(t, 0, nil, "convert", aplysia, wide, "--bin", "0.02", "-q")
+	cut := filepath.Join(dir, "cut.parquet")
+	out, _ := wantExit(t, 0, nil, "convert", wide, cut, "--units", "n068,n059", "--from", "10", "--to", "20", "--compression", "snappy", "--json")
+	var r convertResult
+	if err := json.Unmarshal([]byte(out), &r); err != nil {
+		t.Fatalf("convert --json: %v\n%s", err, out)
+	}
+	if r.Units != 2 || r.Samples != 500 || r.Step != 0.02 || r.Layout != "wide" || r.File != cut {
+		t.Errorf("convert --json = %+v", r)
+	}
+	info := inspectJSON(t, cut)
+	if info.Compression != "snappy" || math.Abs(float64(info.Start)-10) > 1e-9 || info.PerUnit[0].Unit != "n068" || info.PerUnit[1].Unit != "n059" {
+		t.Errorf("cut: compression %q, start %v, units %s, %s", info.Compression, info.Start, info.PerUnit[0].Unit, info.PerUnit[1].Unit)
+	}
+}
