@@ -10,7 +10,8 @@ import (
 	"testing"
 )
 
-// The README's set-up command (ldfit commands joined by &&) stands between
+// The README's set-up command (ldfit commands joined by &&, over one or more lines)
+// stands between
 //
 //	<!-- setup: checked by TestREADMECommands -->
 //	<!-- end setup -->
@@ -57,6 +58,7 @@ func readREADME(t *testing.T) (string, []readmeExample) {
 	defer f.Close()
 	var ex []readmeExample
 	in, setup := false, false
+	setupLine, setupCmd := 0, ""
 	sc := bufio.NewScanner(f)
 	for n := 1; sc.Scan(); n++ {
 		l := strings.TrimRight(sc.Text(), " \t")
@@ -66,18 +68,19 @@ func readREADME(t *testing.T) (string, []readmeExample) {
 		case l == endMarker:
 			in = false
 		case l == setupMarker:
-			setup = true
+			setup, setupLine, setupCmd = true, n, ""
 		case l == endSetupMarker:
 			setup = false
-		case strings.HasPrefix(l, "```"):
-		case setup:
-			for _, c := range strings.Split(l, "&&") {
+			for _, c := range strings.Split(setupCmd, "&&") {
 				fields := strings.Fields(c)
 				if len(fields) == 0 || fields[0] != "ldfit" {
-					t.Fatalf("README.md:%d: a set-up command must be ldfit commands joined by &&: %s", n, l)
+					t.Fatalf("README.md:%d: the set-up command must be ldfit commands joined by &&: %s", setupLine, setupCmd)
 				}
-				ex = append(ex, readmeExample{line: n, args: fields[1:], anyOut: true})
+				ex = append(ex, readmeExample{line: setupLine, args: fields[1:], anyOut: true})
 			}
+		case strings.HasPrefix(l, "```"):
+		case setup:
+			setupCmd += " " + l // lines ending in && continue the command
 		case !in:
 		case strings.HasPrefix(l, "$ "):
 			fields := strings.Fields(strings.TrimPrefix(l, "$ "))
