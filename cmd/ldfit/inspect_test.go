@@ -268,8 +268,12 @@ func TestSpikeTrialsAndSilentUnits(t *testing.T) {
 	if _, stderr := wantExit(t, 0, nil, append(args, "-q")...); stderr != "" {
 		t.Errorf("-q still prints %q", stderr)
 	}
-	// Selecting units of the binned table, including the silent one, which is not an error.
-	out, _ = wantExit(t, 0, nil, "inspect", "--json", "-q", path, "--bin", "0.1", "--to", "0.3", "--units", "b,c")
+	// Selecting units of the binned table, including the silent one, which is not an
+	// error; the warning names only silent units that were selected.
+	if _, stderr := wantExit(t, 0, nil, append(args, "--exclude", "c")...); stderr != "" {
+		t.Errorf("--exclude c still warns: %q", stderr)
+	}
+	out, _ = wantExit(t, 0, []string{"dropped: c"}, "inspect", "--json", path, "--bin", "0.1", "--to", "0.3", "--units", "b,c")
 	if err := json.Unmarshal([]byte(out), &info); err != nil {
 		t.Fatal(err)
 	}

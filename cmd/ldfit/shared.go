@@ -11,6 +11,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -142,14 +143,27 @@ func (rf *recordingFlags) load(e *env, path string) (*data.Recording, error) {
 	if err != nil {
 		return nil, err
 	}
-	if len(dropped) > 0 {
-		e.warnf("%s: %d unit(s) never fire in the window and were dropped: %s", path, len(dropped), abbrev(dropped, 10))
+	keep, drop := splitList(rf.units), splitList(rf.exclude)
+	if silent := selected(dropped, keep, drop); len(silent) > 0 {
+		e.warnf("%s: %d unit(s) never fire in the window and were dropped: %s", path, len(silent), abbrev(silent, 10))
 	}
-	rec, err = selectUnits(rec, splitList(rf.units), splitList(rf.exclude), dropped)
+	rec, err = selectUnits(rec, keep, drop, dropped)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return rec, nil
+}
+
+// selected returns the names in units that --units (keep, all when empty) and
+// --exclude (drop) select.
+func selected(units, keep, drop []string) []string {
+	var out []string
+	for _, u := range units {
+		if (len(keep) == 0 || slices.Contains(keep, u)) && !slices.Contains(drop, u) {
+			out = append(out, u)
+		}
+	}
+	return out
 }
 
 // selectUnits keeps the units named in keep (all when keep is empty, in the order of
