@@ -16,6 +16,7 @@ import (
 	"io"
 	"os"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 
@@ -228,14 +229,25 @@ func startProfile(mode, dir string) (func(), error) {
 	return s.Stop, nil
 }
 
+// workflow is the order in which the command list presents the commands: a user's
+// path from data to results. Commands not named here follow in alphabetical order.
+var workflow = []string{"inspect", "convert", "simulate", "dmft", "dim", "fit", "predict", "evaluate", "kernel", "compare", "help", "version"}
+
 func printCommands(w io.Writer) {
 	fmt.Fprintln(w, "usage: ldfit <command> [flags] [arguments]\n\ncommands:")
-	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+	var names, rest []string
+	for _, n := range workflow {
+		if commands[n] != nil {
+			names = append(names, n)
+		}
 	}
-	sort.Strings(names)
-	for _, n := range names {
+	for n := range commands {
+		if !slices.Contains(workflow, n) {
+			rest = append(rest, n)
+		}
+	}
+	sort.Strings(rest)
+	for _, n := range append(names, rest...) {
 		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
 	}
 	fmt.Fprintln(w, "\nRun \"ldfit help <command>\" for a command's flags.")

@@ -62,6 +62,11 @@ func TestHelp(t *testing.T) {
 			}
 		}
 	}
+	// The list follows the workflow: data first, help and version last.
+	out, _ := wantExit(t, 0, nil, "help")
+	if i, j, k := strings.Index(out, "\n  inspect "), strings.Index(out, "\n  convert "), strings.Index(out, "\n  help "); !(0 <= i && i < j && j < k) {
+		t.Errorf("command list out of order:\n%s", out)
+	}
 	for name, c := range commands {
 		out, _ := wantExit(t, 0, nil, "help", name)
 		for _, want := range []string{"usage: ldfit " + name, c.summary, "common flags:", "-workers", "-profile-dir"} {
