@@ -5,6 +5,7 @@ import (
 	"flag"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -204,6 +205,16 @@ func TestCIRunsREADMETestCommand(t *testing.T) {
 	st, err := os.Stat(filepath.Join(root, ".ci", "run"))
 	if err != nil || st.Mode()&0o111 == 0 {
 		t.Errorf(".ci/run is not executable (%v)", err)
+	}
+	for _, want := range []string{"set -euo pipefail", "go vet ./...", "gofmt -l .", "CI=true"} {
+		if !strings.Contains(string(ci), want) {
+			t.Errorf(".ci/run does not contain %q", want)
+		}
+	}
+	if bash, err := exec.LookPath("bash"); err == nil {
+		if out, err := exec.Command(bash, "-n", filepath.Join(root, ".ci", "run")).CombinedOutput(); err != nil {
+			t.Errorf("bash -n .ci/run: %v\n%s", err, out)
+		}
 	}
 }
 
