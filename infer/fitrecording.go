@@ -1,7 +1,6 @@
 package infer
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strings"
@@ -194,14 +193,13 @@ func spectralUncertainty(obj *likelihood.Spectral, est *Estimate, st *likelihood
 }
 
 // jackknifeStats is the ErrorsJackknife covariance: the jackknife over blocks of
-// units plus the jackknife over blocks of segments.
+// units plus the jackknife over blocks of segments. Empty blocks (fewer units or
+// segments than blocks) are skipped.
 func jackknifeStats(obj likelihood.Objective, est *Estimate, st *likelihood.Stats, tau []float64, progress func(string, int, int)) (*Uncertainty, error) {
-	ku, ks := len(st.Cells), 0
-	if ku > 0 {
-		ks = len(st.Cells[0])
-	}
+	units, segs := filledBlocks(st)
+	ku, ks := len(units), len(segs)
 	if ku < 2 || ks < 2 {
-		return nil, errors.New("infer: the statistics have fewer than 2 blocks of units or segments; compute them with Blocks ≥ 2")
+		return nil, fmt.Errorf("infer: the jackknife needs at least 2 non-empty blocks of units and of segments, have %d and %d; record more units or a longer recording, use shorter segments, or ask for Fisher errors", ku, ks)
 	}
 	done, total := 0, ku+ks
 	leave := func(u, s int) (likelihood.Objective, error) {
@@ -209,11 +207,11 @@ func jackknifeStats(obj likelihood.Objective, est *Estimate, st *likelihood.Stat
 		done++
 		return likelihood.NewSpectral(st.Without(u, s), likelihood.SpectralOptions{Tau: tau})
 	}
-	vu, err := Jackknife(est, ku, func(k int) (likelihood.Objective, error) { return leave(k, -1) })
+	vu, err := Jackknife(est, ku, func(k int) (likelihood.Objective, error) { return leave(units[k], -1) })
 	if err != nil {
 		return nil, err
 	}
-	vs, err := Jackknife(est, ks, func(k int) (likelihood.Objective, error) { return leave(-1, k) })
+	vs, err := Jackknife(est, ks, func(k int) (likelihood.Objective, error) { return leave(-1, segs[k]) })
 	if err != nil {
 		return nil, err
 	}
@@ -231,6 +229,33 @@ func jackknifeStats(obj likelihood.Objective, est *Estimate, st *likelihood.Stat
 		}
 	}
 	return fromCovariance(ErrorsJackknife, obj, est, &cov, q)
+}
+
+// filledBlocks returns the indices of the unit blocks and segment blocks of st that hold
+// any data.
+func filledBlocks(st *likelihood.Stats) (units, segs []int) {
+	if len(st.Cells) == 0 {
+		return nil, nil
+	}
+	segCount := make([]float64, len(st.Cells[0]))
+	for u, row := range st.Cells {
+		var n float64
+		for s, c := range row {
+			for _, v := range c.Count {
+				n += v
+				segCount[s] += v
+			}
+		}
+		if n > 0 {
+			units = append(units, u)
+		}
+	}
+	for s, n := range segCount {
+		if n > 0 {
+			segs = append(segs, s)
+		}
+	}
+	return units, segs
 }
 
 // setParams fills res.Params and res.Corr from the estimate and its uncertainty, with
@@ -466,18 +491,24 @@ func FitNNLS(st *likelihood.Stats, tau []float64, phi []string) (*Result, error)
 		return append(v, f.D...)
 	}
 	est := flat(fit)
-	ku, ks := len(st.Cells), len(st.Cells[0])
+	units, segs := filledBlocks(st)
+	ku, ks := len(units), len(segs)
+	if ku < 2 || ks < 2 {
+		return nil, fmt.Errorf("infer: the jackknife needs at least 2 non-empty blocks of units and of segments, have %d and %d; record more units or a longer recording, or use shorter segments", ku, ks)
+	}
 	var reps [2][][]float64
 	for k := 0; k < ku+ks; k++ {
-		u, s := k, -1
-		if k >= ku {
-			u, s = -1, k-ku
+		u, s, side := -1, -1, 0
+		if k < ku {
+			u = units[k]
+		} else {
+			s, side = segs[k-ku], 1
 		}
 		f, err := likelihood.SpectralNNLS(st.Without(u, s), tau)
 		if err != nil {
 			return nil, fmt.Errorf("infer: jackknife of the NNLS estimate: %w", err)
 		}
-		reps[min(k/ku, 1)] = append(reps[min(k/ku, 1)], flat(f))
+		reps[side] = append(reps[side], flat(f))
 	}
 	res := &Result{Method: "nnls", Posterior: ErrorsJackknife, Step: st.Step, PopNames: st.Pops, Phi: popStrings(phi, len(st.Pops)), Tau: tauOrOne(tau, len(st.Pops)), LogLik: math.NaN(), Converged: true}
 	params := obj.Params()
