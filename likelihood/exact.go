@@ -252,13 +252,17 @@ func (e *Exact) Eval(theta, grad []float64) float64 {
 		r := et.r
 		// Per-trial log-determinant and its derivatives, shared by all units.
 		var logdet, ldG2, ldS float64
-		inv := make([]float64, r) // 1/e_k − 1/s
+		// Per direction: 1/e_k − 1/s, and the derivatives of p²/e_k − p²/s by g² and s
+		// per unit p², so that the loop over units has no divisions.
+		inv, dinvG2, dinvS := make([]float64, r), make([]float64, r), make([]float64, r)
 		for k, l := range et.lambda {
 			ek := g2*l + s
 			logdet += math.Log(ek)
 			ldG2 += l / ek
 			ldS += 1 / ek
 			inv[k] = 1/ek - 1/s
+			dinvG2[k] = -l / (ek * ek)
+			dinvS[k] = 1/(s*s) - 1/(ek*ek)
 		}
 		free := float64(et.T - r)
 		logdet += free * math.Log(s)
@@ -270,20 +274,30 @@ func (e *Exact) Eval(theta, grad []float64) float64 {
 		dA -= N * float64(et.T) / alpha
 		for i := range e.n {
 			a, b := et.A[i*r:(i+1)*r], et.B[i*r:(i+1)*r]
+			b = b[:len(a)]
 			// Q = Σ p_k²(1/e_k − 1/s) + |res|²/s, p = a/α + b − μu1 − J0um.
 			var q, qG2, qS, qA, qMu, qJ0 float64
-			for k := range r {
-				p := a[k]/alpha + b[k] - mu*et.u1[k] - j0*et.um[k]
-				ek := g2*et.lambda[k] + s
-				q += p * p * inv[k]
-				if grad != nil {
-					c := 2 * p * inv[k]
-					qG2 -= p * p * et.lambda[k] / (ek * ek)
-					qS -= p * p * (1/(ek*ek) - 1/(s*s))
-					qA -= c * a[k] / (alpha * alpha)
-					qMu -= c * et.u1[k]
-					qJ0 -= c * et.um[k]
+			ia := 1 / alpha
+			u1, um := et.u1[:r], et.um[:r]
+			inv, dinvG2, dinvS := inv[:r], dinvG2[:r], dinvS[:r]
+			if grad == nil {
+				for k := range a {
+					p := a[k]*ia + b[k] - mu*u1[k] - j0*um[k]
+					q += p * p * inv[k]
 				}
+			} else {
+				for k := range a {
+					p := a[k]*ia + b[k] - mu*u1[k] - j0*um[k]
+					pp := p * p
+					q += pp * inv[k]
+					qG2 += pp * dinvG2[k]
+					qS += pp * dinvS[k]
+					c := 2 * p * inv[k]
+					qA -= c * a[k]
+					qMu -= c * u1[k]
+					qJ0 -= c * um[k]
+				}
+				qA *= ia * ia
 			}
 			y1 := et.d1[i]/alpha + et.x1[i]
 			ym := et.dm[i]/alpha + et.xm[i]
