@@ -40,6 +40,9 @@ binned first and the binned recording is described.
 Labelled sets (a label column and no time): examples, classes with their sizes, and
 per feature the mean, standard deviation, minimum and maximum.
 
+Other tables, such as the results ldfit writes with -o: the columns, the first rows
+and the ldfit metadata, with the reason the file is not a recording.
+
 The recording flags select units and a time window as in every other command.`,
 		flags: func(fs *flag.FlagSet) { rf = addRecordingFlags(fs) },
 		run:   func(e *env, args []string) error { return runInspect(e, args, rf) },
@@ -48,27 +51,30 @@ The recording flags select units and a time window as in every other command.`,
 
 // fileInfo is what inspect reports, as JSON or as a table.
 type fileInfo struct {
-	File        string            `json:"file"`
-	Format      string            `json:"format"`
-	Compression string            `json:"compression,omitempty"` // Parquet: codec of the first column chunk
-	RowGroups   int               `json:"row_groups"`            // Parquet row groups or Arrow record batches (-1: a stream, unknown)
-	Layout      string            `json:"layout"`                // wide, long, spike table, or "binned spike table"
-	Units       int               `json:"units"`
-	Samples     int               `json:"samples,omitempty"` // recordings, summed over trials
-	Spikes      int               `json:"spikes,omitempty"`  // spike tables
-	Step        number            `json:"step,omitempty"`
-	TimeUnit    string            `json:"time_unit"`
-	Start       number            `json:"start"`
-	End         number            `json:"end"`
-	Duration    number            `json:"duration"` // summed over trials
-	Trials      []trialInfo       `json:"trials"`
-	NaN         string            `json:"nan"`  // what was found and done
-	Gaps        string            `json:"gaps"` // breaks in the time grid, or the longest silence of a spike table
-	PerUnit     []unitInfo        `json:"per_unit,omitempty"`
-	Examples    int               `json:"examples,omitempty"`    // labelled sets
-	Classes     []classInfo       `json:"classes,omitempty"`     // labelled sets
-	PerFeature  []unitInfo        `json:"per_feature,omitempty"` // labelled sets
-	Meta        map[string]string `json:"metadata,omitempty"`
+	File         string            `json:"file"`
+	Format       string            `json:"format"`
+	Compression  string            `json:"compression,omitempty"` // Parquet: codec of the first column chunk
+	RowGroups    int               `json:"row_groups"`            // Parquet row groups or Arrow record batches (-1: a stream, unknown)
+	Layout       string            `json:"layout"`                // wide, long, spike table, or "binned spike table"
+	Units        int               `json:"units"`
+	Samples      int               `json:"samples,omitempty"` // recordings, summed over trials
+	Spikes       int               `json:"spikes,omitempty"`  // spike tables
+	Step         number            `json:"step,omitempty"`
+	TimeUnit     string            `json:"time_unit"`
+	Start        number            `json:"start"`
+	End          number            `json:"end"`
+	Duration     number            `json:"duration"` // summed over trials
+	Trials       []trialInfo       `json:"trials"`
+	NaN          string            `json:"nan"`  // what was found and done
+	Gaps         string            `json:"gaps"` // breaks in the time grid, or the longest silence of a spike table
+	PerUnit      []unitInfo        `json:"per_unit,omitempty"`
+	Examples     int               `json:"examples,omitempty"`      // labelled sets
+	Classes      []classInfo       `json:"classes,omitempty"`       // labelled sets
+	PerFeature   []unitInfo        `json:"per_feature,omitempty"`   // labelled sets
+	Rows         int               `json:"rows,omitempty"`          // other tables
+	Columns      []tableColumn     `json:"columns,omitempty"`       // other tables
+	NotRecording string            `json:"not_recording,omitempty"` // other tables: why the file is not read as a recording
+	Meta         map[string]string `json:"metadata,omitempty"`
 }
 
 type trialInfo struct {
@@ -124,6 +130,12 @@ func runInspect(e *env, args []string, rf *recordingFlags) error {
 		info, err = inspectLabelled(e, path)
 	default:
 		info, err = inspectRecording(e, path, rf)
+		if err != nil && !spikes && !ff.has("t") && ff.layout() == "wide" {
+			// Not a recording, perhaps a result table that ldfit wrote: show it as one.
+			if tab, terr := inspectTable(path, err); terr == nil {
+				info, err = tab, nil
+			}
+		}
 	}
 	if err != nil {
 		return err
@@ -140,6 +152,86 @@ func runInspect(e *env, args []string, rf *recordingFlags) error {
 	}
 	printInfo(e.stdout, info)
 	return nil
+}
+
+// tableColumn is one column of a table that is neither a recording nor a labelled set,
+// with its first values.
+type tableColumn struct {
+	Name   string   `json:"name"`
+	Type   string   `json:"type"` // float64, int64 or string
+	Values []string `json:"values"`
+}
+
+// tableRows is how many rows of a table inspect shows.
+const tableRows = 20
+
+// inspectTable describes a table that is not a recording (a result table, for
+// instance): its columns and first rows. why is the error of reading it as a recording.
+func inspectTable(path string, why error) (*fileInfo, error) {
+	t, err := data.ReadTable(path)
+	if err != nil {
+		return nil, err
+	}
+	info := &fileInfo{File: path, Layout: "table", Rows: t.Rows(), Meta: t.Meta, NotRecording: why.Error()}
+	for _, c := range t.Columns {
+		tc := tableColumn{Name: c.Name}
+		n := min(c.Len(), tableRows)
+		switch {
+		case c.Float != nil:
+			tc.Type = "float64"
+			for _, v := range c.Float[:n] {
+				tc.Values = append(tc.Values, formatFloat(v, 6))
+			}
+		case c.Int != nil:
+			tc.Type = "int64"
+			for _, v := range c.Int[:n] {
+				tc.Values = append(tc.Values, fmt.Sprint(v))
+			}
+		default:
+			tc.Type = "string"
+			tc.Values = append(tc.Values, c.String[:n]...)
+		}
+		info.Columns = append(info.Columns, tc)
+	}
+	return info, nil
+}
+
+func printTableInfo(w io.Writer, in *fileInfo, format string) {
+	for _, r := range [][2]string{
+		{"file", in.File},
+		{"format", format},
+		{"layout", "table (not a recording: " + in.NotRecording + ")"},
+		{"rows", fmt.Sprint(in.Rows)},
+		{"columns", fmt.Sprint(len(in.Columns))},
+	} {
+		fmt.Fprintf(w, "%-8s  %s\n", r[0], r[1])
+	}
+	var keys []string
+	for k := range in.Meta {
+		if strings.HasPrefix(k, "ldfit.") {
+			keys = append(keys, k)
+		}
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		fmt.Fprintf(w, "%-8s  %s = %s\n", "meta", k, in.Meta[k])
+	}
+	fmt.Fprintln(w)
+	header := make([]string, len(in.Columns))
+	var rows [][]string
+	for j, c := range in.Columns {
+		header[j] = c.Name
+		for i, v := range c.Values {
+			if i == len(rows) {
+				rows = append(rows, make([]string, len(in.Columns)))
+			}
+			rows[i][j] = v
+		}
+	}
+	printTable(w, header, rows)
+	if in.Rows > len(rows) {
+		fmt.Fprintf(w, "… %d more rows (--json shows the same first %d)\n", in.Rows-len(rows), len(rows))
+	}
 }
 
 // inspectLabelled describes a labelled data set: examples, classes with their sizes,
@@ -570,8 +662,12 @@ func printInfo(w io.Writer, in *fileInfo) {
 	case in.RowGroups >= 0:
 		format += fmt.Sprintf(", %d record batch%s", in.RowGroups, pluralES(in.RowGroups))
 	}
-	if in.Layout == "labelled set" {
+	switch in.Layout {
+	case "labelled set":
 		printLabelled(w, in, format)
+		return
+	case "table":
+		printTableInfo(w, in, format)
 		return
 	}
 	rows := [][]string{

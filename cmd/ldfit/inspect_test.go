@@ -2,6 +2,7 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -404,5 +405,38 @@ func TestConvertSelection(t *testing.T) {
 	info := inspectJSON(t, cut)
 	if info.Compression != "snappy" || math.Abs(float64(info.Start)-10) > 1e-9 || info.PerUnit[0].Unit != "n068" || info.PerUnit[1].Unit != "n059" {
 		t.Errorf("cut: compression %q, start %v, units %s, %s", info.Compression, info.Start, info.PerUnit[0].Unit, info.PerUnit[1].Unit)
+	}
+}
+
+// TestInspectResultTable shows a table that is not a recording, such as a fit result,
+// with its columns, first rows and ldfit metadata.
+func TestInspectResultTable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "fit.parquet")
+	n := tableRows + 5
+	tab := &data.Table{Columns: []data.Column{
+		{Name: "parameter", String: make([]string, n)},
+		{Name: "estimate", Float: make([]float64, n)},
+		{Name: "count", Int: make([]int64, n)},
+	}, Meta: map[string]string{"ldfit.method": "spectral"}}
+	for i := range n {
+		tab.Columns[0].String[i] = fmt.Sprintf("g%d", i)
+		tab.Columns[1].Float[i] = 1.5 + float64(i)
+		tab.Columns[2].Int[i] = int64(i)
+	}
+	if err := data.WriteTable(path, tab, data.WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	info := inspectJSON(t, path)
+	if info.Layout != "table" || info.Rows != n || len(info.Columns) != 3 || info.NotRecording == "" {
+		t.Fatalf("layout %q, %d rows, %d columns, not a recording because %q", info.Layout, info.Rows, len(info.Columns), info.NotRecording)
+	}
+	if c := info.Columns[1]; c.Name != "estimate" || c.Type != "float64" || len(c.Values) != tableRows || c.Values[1] != "2.5" {
+		t.Errorf("column estimate: %+v", c)
+	}
+	out, _ := wantExit(t, 0, nil, "inspect", path)
+	for _, want := range []string{"layout    table (not a recording: ", "meta      ldfit.method = spectral", "parameter  estimate  count", "g1              2.5      1", "… 5 more rows"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("no %q in\n%s", want, out)
+		}
 	}
 }
