@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
@@ -145,7 +148,7 @@ func (s *source) open() (err error) {
 		if err := checkParquet(s.path, pf, st.Size()); err != nil {
 			return err
 		}
-		fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{Parallel: true, BatchSize: 1 << 16}, s.mem)
+		fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, s.mem)
 		if err != nil {
 			return fmt.Errorf("%s: unreadable Parquet schema: %v", s.path, err)
 		}
@@ -294,15 +297,7 @@ func (s *source) readPiece(cols []int) (*piece, error) {
 		}
 		rg := s.next
 		s.next++
-		tbl, err := s.pq.ReadRowGroups(context.Background(), cols, []int{rg})
-		if err != nil {
-			return nil, fmt.Errorf("%s: row group %d: corrupt or truncated Parquet data: %v", s.path, rg, err)
-		}
-		p := &piece{rows: int(tbl.NumRows()), rel: []func(){tbl.Release}}
-		for i := 0; i < int(tbl.NumCols()); i++ {
-			p.cols = append(p.cols, tbl.Column(i).Data().Chunks())
-		}
-		return p, nil
+		return s.readRowGroup(rg, cols)
 	case formatArrowFile:
 		if s.next >= s.ipcF.NumRecords() {
 			s.done = true
@@ -356,4 +351,52 @@ func (s *source) field(name string) int {
 		}
 	}
 	return -1
+}
+
+// readRowGroup decodes the given columns of a row group, in parallel over the columns on
+// up to GOMAXPROCS goroutines (pqarrow's own parallel reader runs the decoders on
+// goroutines where a panic on corrupt data cannot be turned into an error).
+func (s *source) readRowGroup(rg int, cols []int) (*piece, error) {
+	readers, _, err := s.pq.GetFieldReaders(context.Background(), cols, []int{rg})
+	if err != nil {
+		return nil, fmt.Errorf("%s: row group %d: corrupt Parquet metadata: %v", s.path, rg, err)
+	}
+	p := &piece{rows: int(s.pqFile.MetaData().RowGroups[rg].NumRows), cols: make([][]arrow.Array, len(readers))}
+	for _, r := range readers {
+		p.rel = append(p.rel, r.Release)
+	}
+	chunked := make([]*arrow.Chunked, len(readers))
+	errs := make([]error, len(readers))
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < min(runtime.GOMAXPROCS(0), len(readers)); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(readers) {
+					return
+				}
+				errs[i] = guard(s.path, func() (err error) {
+					chunked[i], err = s.pq.ReadColumn([]int{rg}, readers[i])
+					return err
+				})
+			}
+		}()
+	}
+	wg.Wait()
+	for i, c := range chunked {
+		if c != nil {
+			p.rel = append(p.rel, c.Release)
+			p.cols[i] = c.Chunks()
+		}
+	}
+	for i, err := range errs {
+		if err != nil {
+			p.Release()
+			return nil, fmt.Errorf("%s: row group %d, column %q: corrupt or truncated Parquet data: %v", s.path, rg, s.schema.Field(cols[i]).Name, err)
+		}
+	}
+	return p, nil
 }
