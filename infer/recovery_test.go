@@ -197,3 +197,40 @@ func TestRecoveryDistinctTimeConstants(t *testing.T) {
 		recWithin(t, recParam(t, res, name), g2[k/2][k%2], 0.10, false)
 	}
 }
+
+// TestIntervalCalibration checks that the 95% interval for g covers the truth in 90–99%
+// of 60 seeded simulations (N = 300, all observed, g = 1.5, D = 0.5, 4096 samples,
+// 256-sample segments, 16 jackknife blocks). Measured here: jackknife 56/60 (93%);
+// the Fisher (Laplace) intervals of the Whittle likelihood cover far less, because
+// they ignore the dependence of units through the network, which is why the jackknife
+// is the default.
+func TestIntervalCalibration(t *testing.T) {
+	const seeds = 60
+	var jack, fisher int
+	for seed := uint64(0); seed < seeds; seed++ {
+		rec := recSimulate(t, network.Single(300, 1.5, 0.5, models.Tanh{}), 4096, seed+100)
+		st, err := likelihood.SpectralStats(rec, likelihood.StatsOptions{Segment: 256, Blocks: 16})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range []struct {
+			errors string
+			n      *int
+		}{{ErrorsJackknife, &jack}, {ErrorsFisher, &fisher}} {
+			res, err := FitSpectral(st, SpectralFit{Errors: e.errors})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if g := recParam(t, res, "g"); g.Lower <= 1.5 && 1.5 <= g.Upper {
+				*e.n++
+			}
+		}
+	}
+	t.Logf("coverage of the 95%% interval for g over %d simulations: jackknife %d, Fisher %d", seeds, jack, fisher)
+	if c := float64(jack) / seeds; c < 0.90 || c > 0.99 {
+		t.Errorf("jackknife intervals cover the truth in %d of %d simulations; want 90–99%%", jack, seeds)
+	}
+	if fisher >= jack {
+		t.Errorf("Fisher intervals cover %d, jackknife %d: the jackknife should be the better calibrated", fisher, jack)
+	}
+}
