@@ -117,6 +117,12 @@ func DefaultSegment(rec *data.Recording) (int, error) {
 	if tr.Len < 5 {
 		return 0, fmt.Errorf("likelihood: the longest trial has %d samples; the spectral statistics need at least 5", tr.Len)
 	}
+	return segmentRule(correlationTime(tr, rec.N()), shortest)
+}
+
+// correlationTime returns the lag, in samples, at which the autocorrelation of x
+// averaged over up to 16 units of the trial falls below 1/e.
+func correlationTime(tr *data.Trial, N int) float64 {
 	T := min(tr.Len, 65536)
 	n := 2
 	for n < 2*T {
@@ -125,10 +131,10 @@ func DefaultSegment(rec *data.Recording) (int, error) {
 	plan, _ := newFFTPlan(n)
 	buf := make([]complex128, n)
 	acf := make([]float64, T)
-	units := min(16, rec.N())
+	units := min(16, N)
 	used := 0
 	for j := range units {
-		x := tr.Unit(j * rec.N() / units)[:T]
+		x := tr.Unit(j * N / units)[:T]
 		var mean float64
 		for _, v := range x {
 			mean += v
@@ -153,15 +159,19 @@ func DefaultSegment(rec *data.Recording) (int, error) {
 		}
 		used++
 	}
-	corr := float64(T)
 	if used > 0 {
 		for k, v := range acf {
 			if v/float64(used) < 1/math.E {
-				corr = float64(k)
-				break
+				return float64(k)
 			}
 		}
 	}
+	return float64(T)
+}
+
+// segmentRule applies DefaultSegment's rule to a correlation time (in samples) and
+// the length of the shortest trial.
+func segmentRule(corr float64, shortest int) (int, error) {
 	L := 64
 	for L < 4096 && float64(L) < 16*corr {
 		L <<= 1
