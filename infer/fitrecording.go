@@ -89,6 +89,7 @@ func FitSpectral(st *likelihood.Stats, opt SpectralFit) (*Result, error) {
 	if err := res.setSpectra(obj, est, st); err != nil {
 		return nil, err
 	}
+	res.Warnings = append(res.Warnings, misfit(res.Fit)...)
 	res.Warnings = append(res.Warnings, collinearity(st.Pops, est, unc)...)
 	res.Warnings = append(res.Warnings, boundaryNotes(est)...)
 	if s := st.Stationarity(); s.Tested && !s.Stationary {
@@ -151,8 +152,12 @@ func spectralTau(st *likelihood.Stats, opt *SpectralFit, res *Result, progress f
 	progress("tau profile", len(opt.TauGrid), len(opt.TauGrid))
 	res.Profile = &Profile{Tau: prof.Tau, LogLik: prof.LogLik, Lower: prof.Interval[0], Upper: prof.Interval[1], Flat: prof.Flat}
 	best := prof.Tau[prof.Best]
-	if prof.Flat {
-		res.Warnings = append(res.Warnings, fmt.Sprintf("the τ profile is flat: log-likelihoods within 1.92 of the best (τ = %.4g) reach the end of the grid %.4g–%.4g; τ is not determined by these data, give it with --tau or widen the grid", best, prof.Tau[0], prof.Tau[len(prof.Tau)-1]))
+	lo, hi := prof.Tau[0], prof.Tau[len(prof.Tau)-1]
+	switch {
+	case prof.Best == 0 || prof.Best == len(prof.Tau)-1:
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the τ profile peaks at the end of the grid %.4g–%.4g (τ = %.4g): the best τ may lie outside it; widen the grid", lo, hi, best))
+	case prof.Flat:
+		res.Warnings = append(res.Warnings, fmt.Sprintf("the τ profile is flat: log-likelihoods within 1.92 of the best (τ = %.4g) reach the end of the grid %.4g–%.4g; τ is not determined by these data, give it with --tau or widen the grid", best, lo, hi))
 	}
 	tau := make([]float64, P)
 	for a := range tau {
@@ -316,6 +321,22 @@ func collinearity(pops []string, est *Estimate, unc *Uncertainty) []string {
 					w = append(w, fmt.Sprintf("populations %s and %s have spectra of φ too similar to separate g²[%s,%s] from g²[%s,%s] (correlation of the estimates %.2f): their sum is determined, the split is not; read the intervals, or give the populations different time constants or transfer functions if they have them", pops[b], pops[c], pops[a], pops[b], pops[a], pops[c], r))
 				}
 			}
+		}
+	}
+	return w
+}
+
+// misfitRatio is the ratio of the RMS relative error of the fitted spectrum to the one
+// sampling noise alone gives, beyond which FitSpectral warns of misfit.
+const misfitRatio = 3
+
+// misfit warns about populations whose residual spectrum the model does not reproduce
+// within the sampling noise.
+func misfit(fit []Goodness) []string {
+	var w []string
+	for _, g := range fit {
+		if g.RMSRelErr > misfitRatio*g.ExpectedRelErr {
+			w = append(w, fmt.Sprintf("the model does not reproduce the residual spectrum of population %s: rms relative error %.3g where sampling noise alone gives %.3g; the estimates describe the best such network, not a network that made the data (check --tau, --phi and the preprocessing)", g.Population, g.RMSRelErr, g.ExpectedRelErr))
 		}
 	}
 	return w

@@ -210,12 +210,24 @@ func TestFitCommandBadInput(t *testing.T) {
 	wantExit(t, 0, []string{"not stationary"}, "fit", nonstat, "--segment", "256")
 }
 
+// TestFitCommandAplysia runs the README's example on the real spike table, and a
+// misspecified fit of it that must be flagged.
 func TestFitCommandAplysia(t *testing.T) {
 	path := filepath.Join("..", "..", "testdata", "aplysia_Jun0214da01_spikes.parquet")
-	stdout, _ := wantExit(t, 0, nil, "fit", path, "--bin", "0.05", "--transform", "sqrt", "--tau", "0.25")
-	for _, s := range []string{"136 units", "g2", "D", "goodness of fit"} {
+	fig := filepath.Join(t.TempDir(), "gof.png")
+	stdout, stderr := wantExit(t, 0, nil, "fit", path, "--bin", "0.05", "--smooth", "exp:0.2", "--transform", "sqrt",
+		"--tau-profile", "0.1:10:21", "--plot", fig)
+	for _, s := range []string{"136 units", "τ profile", "g2", "D", "goodness of fit"} {
 		if !strings.Contains(stdout, s) {
 			t.Errorf("output lacks %q:\n%s", s, stdout)
 		}
 	}
+	if strings.Contains(stderr, "does not reproduce") {
+		t.Errorf("misfit warning on the README example: %s", stderr)
+	}
+	if _, err := os.Stat(fig); err != nil {
+		t.Error(err)
+	}
+	// Unsmoothed counts with τ = 1 s: the spectrum is far from the model's.
+	wantExit(t, 0, []string{"does not reproduce the residual spectrum"}, "fit", path, "--bin", "0.05", "--transform", "sqrt")
 }
