@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"path/filepath"
@@ -21,7 +22,8 @@ func init() {
 		usage:   "IN OUT",
 		summary: "convert recordings between layouts and formats; bin spike tables into recordings",
 		help: `convert reads IN (a recording in the wide or long layout, or a spike table) and
-writes it to OUT as a recording. The output format follows OUT's extension: .parquet
+writes it to OUT as a recording. A file that is not a recording (a labelled set, a
+result table) is copied as a table. The output format follows OUT's extension: .parquet
 (Parquet, zstd unless --compression says otherwise), .arrow or .feather (Arrow IPC file)
 or .arrows (Arrow IPC stream). The wide layout is written unless --long is given.
 A spike table must be binned: give --bin (seconds), and optionally --smooth and
@@ -57,6 +59,15 @@ func runConvert(e *env, args []string, rf *recordingFlags, long bool, compressio
 	}
 	e.Out = out
 	rec, err := rf.load(e, in)
+	var ue usageError
+	if err != nil && !errors.As(err, &ue) && !long && !rf.selects() {
+		// Not a recording: a labelled set or a result table is copied as a table.
+		if ff, perr := peek(in); perr == nil && (ff.labelled() || !ff.has("t") && ff.layout() == "wide") {
+			if t, terr := data.ReadTable(in); terr == nil {
+				return convertTable(e, in, out, t, compression)
+			}
+		}
+	}
 	if err != nil {
 		return err
 	}
@@ -79,6 +90,27 @@ func runConvert(e *env, args []string, rf *recordingFlags, long bool, compressio
 	return reportConvert(e, out, rec, long)
 }
 
+// convertTable writes table t, read from in, to out.
+func convertTable(e *env, in, out string, t *data.Table, compression string) error {
+	meta := map[string]string{"ldfit.source": filepath.Base(in)}
+	for k, v := range t.Meta {
+		if _, ok := meta[k]; !ok && k != "ldfit.command" {
+			meta[k] = v
+		}
+	}
+	opt := e.writeOptions(meta)
+	opt.Compression = compression
+	if err := data.WriteTable(out, t, opt); err != nil {
+		return err
+	}
+	r := convertResult{File: out, Layout: "table", Rows: t.Rows(), Columns: len(t.Columns)}
+	if e.JSON {
+		return writeJSON(e.stdout, r)
+	}
+	_, err := fmt.Fprintf(e.stdout, "wrote %s: table of %d rows × %d columns\n", out, r.Rows, r.Columns)
+	return err
+}
+
 // knownExt reports whether path ends in an extension the writers know.
 func knownExt(path string) bool {
 	switch strings.ToLower(filepath.Ext(path)) {
@@ -91,12 +123,14 @@ func knownExt(path string) bool {
 // convertResult is what convert reports on stdout.
 type convertResult struct {
 	File     string `json:"file"`
-	Layout   string `json:"layout"`
-	Units    int    `json:"units"`
-	Samples  int    `json:"samples"`
-	Trials   int    `json:"trials"`
-	Step     number `json:"step"`
+	Layout   string `json:"layout"` // wide, long or table
+	Units    int    `json:"units,omitempty"`
+	Samples  int    `json:"samples,omitempty"`
+	Trials   int    `json:"trials,omitempty"`
+	Step     number `json:"step,omitempty"`
 	TimeUnit string `json:"time_unit,omitempty"`
+	Rows     int    `json:"rows,omitempty"`    // tables
+	Columns  int    `json:"columns,omitempty"` // tables
 }
 
 func reportConvert(e *env, out string, rec *data.Recording, long bool) error {

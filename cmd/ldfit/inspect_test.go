@@ -440,3 +440,29 @@ func TestInspectResultTable(t *testing.T) {
 		}
 	}
 }
+
+// TestConvertTable copies a labelled set and a result table between formats.
+func TestConvertTable(t *testing.T) {
+	dir := t.TempDir()
+	iris := "../../testdata/iris.parquet"
+	out := filepath.Join(dir, "iris.arrows")
+	got, _ := wantExit(t, 0, nil, "convert", iris, out)
+	if got != "wrote "+out+": table of 150 rows × 5 columns\n" {
+		t.Errorf("convert printed %q", got)
+	}
+	a, b := inspectJSON(t, iris), inspectJSON(t, out)
+	if b.Format != "Arrow IPC stream" || b.Layout != "labelled set" || b.Examples != a.Examples || len(b.Classes) != len(a.Classes) {
+		t.Fatalf("copy: format %q, layout %q, %d examples, %d classes", b.Format, b.Layout, b.Examples, len(b.Classes))
+	}
+	for j := range a.PerFeature {
+		if fa, fb := a.PerFeature[j], b.PerFeature[j]; fa.Unit != fb.Unit || *fa.Mean != *fb.Mean || *fa.Std != *fb.Std {
+			t.Errorf("feature %s: mean %v, std %v after the copy; %v, %v before", fa.Unit, *fb.Mean, *fb.Std, *fa.Mean, *fa.Std)
+		}
+	}
+	if tab, err := data.ReadTable(out); err != nil || tab.Meta["ldfit.source"] != "iris.parquet" || !strings.HasPrefix(tab.Meta["ldfit.command"], "ldfit convert") {
+		t.Errorf("metadata of the copy: %v (%v)", tab.Meta, err)
+	}
+	// Recording flags and --long make no sense for a table: the recording error stands.
+	wantExit(t, 1, []string{iris}, "convert", iris, filepath.Join(dir, "x.parquet"), "--units", "sepal_length_cm")
+	wantExit(t, 1, []string{iris}, "convert", iris, filepath.Join(dir, "x.parquet"), "--long")
+}

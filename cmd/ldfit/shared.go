@@ -82,6 +82,12 @@ func (rf *recordingFlags) check() error {
 	return nil
 }
 
+// selects reports whether any flag that selects or transforms the data was given.
+func (rf *recordingFlags) selects() bool {
+	return rf.binning() || rf.units != "" || rf.exclude != "" || rf.from != 0 || rf.to != 0 ||
+		rf.step != 0 || rf.populations != "" || rf.nan != "error"
+}
+
 // binning reports whether any spike-binning flag was given.
 func (rf *recordingFlags) binning() bool {
 	return rf.bin != 0 || rf.smooth != "" || rf.transform != ""
