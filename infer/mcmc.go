@@ -46,7 +46,16 @@ type Posterior struct {
 // approximation start (its covariance; nil: a small ball) around the optimum est.
 // The objective is evaluated on one goroutine, so it need not be safe for concurrent
 // use.
+//
+// A parameter whose optimum is the boundary of its range (est.Boundary) is an error:
+// the log-likelihood is flat towards the bound, so the posterior under a flat prior in
+// the unconstrained coordinate is improper there.
 func Sample(obj likelihood.Objective, est *Estimate, start *Uncertainty, opt SampleOptions) (*Posterior, error) {
+	for i, b := range est.Boundary {
+		if b {
+			return nil, fmt.Errorf("infer: %s is at the boundary of its range (estimate %.3g): its posterior under a flat prior in the unconstrained coordinate is improper; report the one-sided Laplace interval instead", est.Params[i].Name, est.Value[i])
+		}
+	}
 	dim := len(est.Theta)
 	opt = opt.withDefaults(dim)
 	rng := rand.New(rand.NewPCG(opt.Seed, 0x6d636d63))

@@ -2,6 +2,7 @@ package infer
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"gonum.org/v1/gonum/mat"
@@ -164,5 +165,16 @@ func TestSplitRHatDetectsDisagreement(t *testing.T) {
 	}
 	if r := splitRHat([][]float64{a, a}); r > 1.01 {
 		t.Errorf("R̂ of identical stationary chains is %v", r)
+	}
+}
+
+func TestSampleRefusesBoundary(t *testing.T) {
+	obj := atZero{n: 100}
+	est, err := Fit(obj, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Sample(obj, est, nil, SampleOptions{Steps: 10}); err == nil || !strings.Contains(err.Error(), "v is at the boundary") {
+		t.Errorf("error %v, want one naming v at its boundary", err)
 	}
 }

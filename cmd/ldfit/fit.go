@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"math"
+	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -128,6 +129,9 @@ func (f *fitFlags) check() error {
 	}
 	if f.restarts < 0 || f.steps < 10 {
 		return usagef("--restarts must be ≥ 0 and --mcmc-steps ≥ 10")
+	}
+	if ext := strings.ToLower(filepath.Ext(f.plot)); f.plot != "" && ext != ".png" && ext != ".svg" {
+		return usagef("--plot %s: the figure must be a .png or .svg file", f.plot)
 	}
 	if f.tauProfile != "" && f.method != "spectral" {
 		return usagef("--tau-profile applies to --method spectral; the exact method fits τ itself")

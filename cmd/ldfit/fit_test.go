@@ -171,14 +171,14 @@ func TestFitCommandBadInput(t *testing.T) {
 		return rec
 	}
 	short := write("short.parquet", sim(network.Single(20, 1.5, 0.5, models.Tanh{}), 40))
-	wantExit(t, 1, []string{"short.parquet"}, "fit", short, "--segment", "256")
+	logStderr(t)(wantExit(t, 1, []string{"short.parquet"}, "fit", short, "--segment", "256"))
 
 	rec := sim(network.Single(20, 1.5, 0.5, models.Tanh{}), 2048)
 	for k := 0; k < rec.Trials[0].Len; k++ {
 		rec.Trials[0].Data[3*rec.Trials[0].Len+k] = 0.25
 	}
 	constant := write("constant.parquet", rec)
-	wantExit(t, 1, []string{"constant", rec.Units[3]}, "fit", constant)
+	logStderr(t)(wantExit(t, 1, []string{"constant", rec.Units[3]}, "fit", constant))
 
 	two := sim(network.Single(20, 1.5, 0.5, models.Tanh{}), 2048)
 	two.Populations = make([]string, 20)
@@ -187,15 +187,15 @@ func TestFitCommandBadInput(t *testing.T) {
 	}
 	two.Populations[19] = "I"
 	lonely := write("lonely.parquet", two)
-	wantExit(t, 1, []string{"I"}, "fit", lonely, "--segment", "128")
+	logStderr(t)(wantExit(t, 1, []string{"I"}, "fit", lonely, "--segment", "128"))
 
 	good := write("good.parquet", sim(network.Single(20, 1.5, 0.5, models.Tanh{}), 2048))
-	wantExit(t, 2, []string{"--tau"}, "fit", good, "--tau", "0")
-	wantExit(t, 2, []string{"--tau"}, "fit", good, "--tau", "-1")
-	wantExit(t, 2, []string{"--method"}, "fit", good, "--method", "magic")
-	wantExit(t, 2, []string{"--segment"}, "fit", good, "--segment", "100")
-	wantExit(t, 2, []string{"--tau-profile"}, "fit", good, "--tau-profile", "2:1:5")
-	wantExit(t, 2, []string{"--plot"}, "fit", good, "--plot", filepath.Join(dir, "fig.jpg"), "--segment", "128")
+	logStderr(t)(wantExit(t, 2, []string{"--tau"}, "fit", good, "--tau", "0"))
+	logStderr(t)(wantExit(t, 2, []string{"--tau"}, "fit", good, "--tau", "-1"))
+	logStderr(t)(wantExit(t, 2, []string{"--method"}, "fit", good, "--method", "magic"))
+	logStderr(t)(wantExit(t, 2, []string{"--segment"}, "fit", good, "--segment", "100"))
+	logStderr(t)(wantExit(t, 2, []string{"--tau-profile"}, "fit", good, "--tau-profile", "2:1:5"))
+	logStderr(t)(wantExit(t, 2, []string{"--plot"}, "fit", good, "--plot", filepath.Join(dir, "fig.jpg"), "--segment", "128"))
 
 	// Non-stationary: the noise, and so the spectra, change halfway.
 	drift := sim(network.Single(40, 1.5, 0.5, models.Tanh{}), 8192)
@@ -207,7 +207,12 @@ func TestFitCommandBadInput(t *testing.T) {
 		}
 	}
 	nonstat := write("drift.parquet", drift)
-	wantExit(t, 0, []string{"not stationary"}, "fit", nonstat, "--segment", "256")
+	logStderr(t)(wantExit(t, 0, []string{"not stationary"}, "fit", nonstat, "--segment", "256"))
+}
+
+// logStderr logs the messages of a command line, for the record of what users see.
+func logStderr(t *testing.T) func(stdout, stderr string) {
+	return func(_, stderr string) { t.Log(strings.TrimSpace(stderr)) }
 }
 
 // TestFitCommandAplysia runs the README's example on the real spike table, and a
