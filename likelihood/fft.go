@@ -48,6 +48,37 @@ func (p *fftPlan) transform(z []complex128) {
 	p.transformPermuted(z)
 }
 
+// transformReIm stores in z the transform of re[k] + i·im[k], k < n. For n a power
+// of four it reads the input in bit-reversed order inside the first, twiddle-free
+// radix-4 pass, which saves the separate packing and permutation passes.
+func (p *fftPlan) transformReIm(z []complex128, re, im []float64) {
+	n := p.n
+	if bits.TrailingZeros(uint(n))&1 == 1 || n < 4 {
+		for k, r := range p.perm {
+			z[r] = complex(re[k], im[k])
+		}
+		p.transformPermuted(z)
+		return
+	}
+	z, re, im = z[:n], re[:n], im[:n]
+	q := n / 4
+	// Bit reversal sends positions 4m+j to perm[4m] + {0, n/2, n/4, 3n/4}[j].
+	for m := range q {
+		r := int(p.perm[4*m])
+		x0, x1 := complex(re[r], im[r]), complex(re[r+2*q], im[r+2*q])
+		x2, x3 := complex(re[r+q], im[r+q]), complex(re[r+3*q], im[r+3*q])
+		a0, a1 := x0+x1, x0-x1
+		b0, b1 := x2+x3, x2-x3
+		b1 = complex(imag(b1), -real(b1))
+		o := z[4*m : 4*m+4 : 4*m+4]
+		o[0], o[2] = a0+b0, a0-b0
+		o[1], o[3] = a1+b1, a1-b1
+	}
+	for h := 4; h < n; h <<= 2 {
+		p.radix4(z, h)
+	}
+}
+
 // transformPermuted is transform for input already stored in bit-reversed order
 // (z[perm[k]] holding sample k), which lets a caller that fills z anyway skip the
 // permutation pass.

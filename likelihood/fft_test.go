@@ -117,3 +117,22 @@ func TestFFTPermutedInput(t *testing.T) {
 		}
 	}
 }
+
+func TestFFTReIm(t *testing.T) {
+	for _, n := range []int{2, 4, 8, 16, 64, 256} {
+		p, _ := newFFTPlan(n)
+		re, im := make([]float64, n), make([]float64, n)
+		z := make([]complex128, n)
+		for k := range re {
+			re[k], im[k] = math.Cos(float64(k*k)), float64(k%5)
+			z[k] = complex(re[k], im[k])
+		}
+		want := naiveDFT(z)
+		p.transformReIm(z, re, im)
+		for f := range want {
+			if cmplx.Abs(z[f]-want[f]) > 1e-11 {
+				t.Fatalf("n=%d f=%d: %v, want %v", n, f, z[f], want[f])
+			}
+		}
+	}
+}

@@ -494,12 +494,7 @@ func (w *statsWorker) segment(acc *Accumulator, i, ordinal int) {
 	xs := w.xs[:L]
 	phiInto(acc.phis[a], w.ps, xs)
 	buf := w.buf
-	perm := acc.plan.perm[:L]
-	ps := w.ps[:L]
-	for k, v := range xs {
-		buf[perm[k]] = complex(v, ps[k])
-	}
-	acc.plan.transformPermuted(buf)
+	acc.plan.transformReIm(buf, xs, w.ps)
 	c := w.xs[L] - w.xs[0]
 	cell := &w.cells[i%acc.blocks][ordinal%acc.blocks]
 	tl := &w.timeline[ordinal]
