@@ -7,6 +7,7 @@ import (
 
 	"gonum.org/v1/gonum/floats"
 	"gonum.org/v1/gonum/mat"
+	"gonum.org/v1/gonum/stat"
 
 	"github.com/ldfit/ldfit/data"
 	"github.com/ldfit/ldfit/models"
@@ -57,6 +58,10 @@ func AR(rec *data.Recording, order int, opt BaselineOptions) (*Prediction, []int
 	if err != nil {
 		return nil, nil, err
 	}
+	scales, err := trainScales(rec, train)
+	if err != nil {
+		return nil, nil, err
+	}
 	p := newPrediction(rec, targets, test)
 	orders := make([]int, len(targets))
 	valid, fitPart := make([]window, len(train)), make([]window, len(train))
@@ -89,6 +94,7 @@ func AR(rec *data.Recording, order int, opt BaselineOptions) (*Prediction, []int
 			}
 		}
 	})
+	p.floorSD(scales, targets)
 	return p, orders, nil
 }
 
@@ -124,7 +130,10 @@ func arFit(rec *data.Recording, i, q int, ws []window) ([]float64, float64) {
 	res.MulVec(x, &c)
 	res.SubVec(y, &res)
 	s2 := mat.Dot(&res, &res) / float64(max(n-q-1, 1))
-	return c.RawVector().Data, math.Max(s2, 1e-300)
+	// An exact fit (a constant unit, a collinear history) has no noise to speak of:
+	// floor it relative to the target's variance; a constant target keeps 0, which
+	// floorSD replaces by the recording's typical variance.
+	return c.RawVector().Data, math.Max(s2, relNoiseFloor*stat.Variance(y.RawVector().Data, nil))
 }
 
 // arMean returns the AR prediction of x[s] from the samples before it.
@@ -137,6 +146,10 @@ func arMean(x []float64, s int, c []float64) float64 {
 }
 
 func arLogLik(rec *data.Recording, i int, c []float64, s2 float64, ws []window) float64 {
+	if s2 == 0 {
+		// A constant unit: every order predicts it exactly, and the lowest is chosen.
+		return 0
+	}
 	ll := 0.0
 	for _, w := range ws {
 		x := rec.Trials[w.trial].Unit(i)
@@ -226,7 +239,7 @@ func Ridge(rec *data.Recording, net *Network, opt BaselineOptions) (*Prediction,
 	p := newPrediction(rec, targets, test)
 	for r, i := range targets {
 		a := steps[r]
-		sd := a * math.Sqrt(unitSSE[r]/float64(ttr))
+		sd := a * math.Sqrt(math.Max(unitSSE[r], 0)/float64(ttr))
 		obs, mean, s := p.unitSlice(p.Observed, r), p.unitSlice(p.Mean, r), p.unitSlice(p.SD, r)
 		k := 0
 		for _, win := range test {
@@ -239,6 +252,11 @@ func Ridge(rec *data.Recording, net *Network, opt BaselineOptions) (*Prediction,
 			}
 		}
 	}
+	scales, err := trainScales(rec, train)
+	if err != nil {
+		return nil, 0, err
+	}
+	p.floorSD(scales, targets)
 	return p, lambda, nil
 }
 

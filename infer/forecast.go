@@ -268,6 +268,11 @@ func PredictForecast(rec *data.Recording, net *Network, opt ForecastOptions) (*P
 			}
 		}
 	})
+	scales, err := trainScales(rec, train)
+	if err != nil {
+		return nil, err
+	}
+	p.floorSD(scales, targets)
 	return p, nil
 }
 

@@ -3,6 +3,7 @@ package infer
 import (
 	"fmt"
 	"math"
+	"sort"
 	"strings"
 	"sync"
 
@@ -41,6 +42,76 @@ type Prediction struct {
 	// Horizon is, for forecasts, how many conditioning spacings ahead of its origin
 	// each time lies; nil for one-step predictions.
 	Horizon []int
+	// Constant lists the predicted units that are constant through the training
+	// window. Nothing there says how much they vary, so their predictive variance is
+	// at least the median variance of the recording's other units (see floorSD).
+	Constant []string
+}
+
+// relNoiseFloor is the smallest predictive variance of a sample relative to the
+// training-window variance of its unit. A predictor that fits its training window
+// exactly (a unit constant there, an AR fit with a collinear history, a fitted noise
+// intensity D = 0) would otherwise claim a precision no recording has, and one sample
+// outside the interval would dominate the log predictive density (a unit constant in
+// training once gave an AR noise variance of 1e-300 and an LPD of −1e301).
+const relNoiseFloor = 1e-4
+
+// unitScales are the training-window variances of a recording's units.
+type unitScales struct {
+	v       []float64 // variance of every unit of the recording over the training windows
+	typical float64   // median of the positive ones
+}
+
+// trainScales returns the variances of every unit of rec over the windows.
+func trainScales(rec *data.Recording, ws []window) (unitScales, error) {
+	s := unitScales{v: make([]float64, rec.N())}
+	var pos []float64
+	for i := range s.v {
+		var n, m, m2 float64
+		for _, w := range ws {
+			for _, x := range rec.Trials[w.trial].Unit(i)[w.lo:w.hi] {
+				n++
+				d := x - m
+				m += d / n
+				m2 += d * (x - m)
+			}
+		}
+		s.v[i] = m2 / n
+		// Rounding leaves a tiny variance for a constant series of non-representable
+		// values; it is constant when the spread is at rounding level.
+		if s.v[i] <= 1e-24*m*m {
+			s.v[i] = 0
+		}
+		if s.v[i] > 0 {
+			pos = append(pos, s.v[i])
+		}
+	}
+	if len(pos) == 0 {
+		return s, fmt.Errorf("infer: every unit is constant through the training window; there is nothing to learn from")
+	}
+	sort.Float64s(pos)
+	s.typical = pos[len(pos)/2]
+	return s, nil
+}
+
+// floorSD raises the predictive standard deviations of p, whose units are the
+// recording's units targets, to the floor relNoiseFloor·v_i of their unit's training
+// variance; a unit constant in training gets at least the typical variance of the
+// recording's units and is listed in p.Constant.
+func (p *Prediction) floorSD(s unitScales, targets []int) {
+	p.Constant = nil
+	for r, i := range targets {
+		floor := relNoiseFloor * s.v[i]
+		if s.v[i] == 0 {
+			floor = s.typical
+			p.Constant = append(p.Constant, p.Units[r])
+		}
+		floor = math.Sqrt(floor)
+		sd := p.unitSlice(p.SD, r)
+		for k, v := range sd {
+			sd[k] = math.Max(v, floor)
+		}
+	}
 }
 
 // unitSlice returns unit i's part of v.
@@ -310,6 +381,11 @@ func PredictStep(rec *data.Recording, net *Network, opt StepOptions) (*Predictio
 			}
 		}
 	}
+	scales, err := trainScales(rec, train)
+	if err != nil {
+		return nil, err
+	}
+	p.floorSD(scales, targets)
 	return p, nil
 }
 

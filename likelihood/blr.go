@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"math"
 
-	"gonum.org/v1/gonum/blas"
-	"gonum.org/v1/gonum/blas/blas64"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -24,8 +22,9 @@ import (
 type BLR struct {
 	noise float64
 	chol  mat.Cholesky
-	l     blas64.Triangular // lower Cholesky factor of P
-	mean  *mat.Dense        // N × U posterior means
+	linv  *mat.Dense // L⁻¹, L the lower Cholesky factor of P (upper triangle zero)
+	mean  *mat.Dense // N × U posterior means
+	meanT *mat.Dense // U × N, the same transposed, for a non-transposed product
 }
 
 // Gram returns F Fᵀ for a design F given as N regressors × T samples.
@@ -60,9 +59,16 @@ func NewBLR(gram *mat.SymDense, fy *mat.Dense, m, v []float64, noise float64) (*
 	if !b.chol.Factorize(p) {
 		return nil, fmt.Errorf("likelihood: BLR posterior precision is not positive definite (non-finite design values?)")
 	}
+	// Predict's variances are ‖L⁻¹f‖²: with L⁻¹ formed once (N³/3 flops) they are
+	// matrix products, which gonum's Dgemm runs blocked and in parallel; a triangular
+	// solve per block of test samples (Dtrsm) is several times slower.
 	var tri mat.TriDense
 	b.chol.LTo(&tri)
-	b.l = tri.RawTriangular()
+	if err := tri.InverseTri(&tri); err != nil {
+		return nil, fmt.Errorf("likelihood: BLR posterior precision is singular to working precision: %v", err)
+	}
+	b.linv = mat.NewDense(n, n, nil)
+	b.linv.Copy(&tri)
 
 	_, u := fy.Dims()
 	rhs := mat.NewDense(n, u, nil)
@@ -78,6 +84,7 @@ func NewBLR(gram *mat.SymDense, fy *mat.Dense, m, v []float64, noise float64) (*
 	if err := b.chol.SolveTo(b.mean, rhs); err != nil {
 		return nil, fmt.Errorf("likelihood: BLR posterior mean: %v", err)
 	}
+	b.meanT = mat.DenseCopyOf(b.mean.T())
 	return b, nil
 }
 
@@ -90,14 +97,15 @@ func (b *BLR) Mean() *mat.Dense { return b.mean }
 // Predict evaluates the posterior predictive at new design columns fstar (N × T*):
 // it stores the means of the U targets in mean (U × T*, may be nil) and, in wvar
 // (length T*, may be nil), the variance fᵀ P⁻¹ f that the weights' uncertainty adds;
-// the predictive variance of a new observation is wvar + Noise().
+// the predictive variance of a new observation is wvar + Noise(). It may be called
+// concurrently.
 func (b *BLR) Predict(fstar *mat.Dense, mean *mat.Dense, wvar []float64) {
 	n, t := fstar.Dims()
-	if n != b.l.N {
-		panic(fmt.Sprintf("likelihood: BLR.Predict: %d regressors, posterior has %d", n, b.l.N))
+	if nn, _ := b.linv.Dims(); n != nn {
+		panic(fmt.Sprintf("likelihood: BLR.Predict: %d regressors, posterior has %d", n, nn))
 	}
 	if mean != nil {
-		mean.Mul(b.mean.T(), fstar)
+		mean.Mul(b.meanT, fstar)
 	}
 	if wvar == nil {
 		return
@@ -105,16 +113,21 @@ func (b *BLR) Predict(fstar *mat.Dense, mean *mat.Dense, wvar []float64) {
 	if len(wvar) != t {
 		panic(fmt.Sprintf("likelihood: BLR.Predict: variance slice of length %d for %d samples", len(wvar), t))
 	}
-	z := mat.DenseCopyOf(fstar)
-	blas64.Trsm(blas.Left, blas.NoTrans, 1, b.l, z.RawMatrix())
 	for k := range wvar {
 		wvar[k] = 0
 	}
-	raw := z.RawMatrix()
-	for j := 0; j < n; j++ {
-		row := raw.Data[j*raw.Stride : j*raw.Stride+t]
-		for k, x := range row {
-			wvar[k] += x * x
+	// Z = L⁻¹F by row blocks of L⁻¹: rows [lo, hi) are zero beyond column hi, so they
+	// multiply only the first hi rows of F, which saves close to half the flops.
+	const nb = 128
+	buf := make([]float64, min(nb, n)*t)
+	for lo := 0; lo < n; lo += nb {
+		hi := min(lo+nb, n)
+		z := mat.NewDense(hi-lo, t, buf[:(hi-lo)*t])
+		z.Mul(b.linv.Slice(lo, hi, 0, hi), fstar.Slice(0, hi, 0, t))
+		for j := 0; j < hi-lo; j++ {
+			for k, x := range z.RawRowView(j) {
+				wvar[k] += x * x
+			}
 		}
 	}
 }
