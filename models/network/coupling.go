@@ -125,15 +125,29 @@ func (c *CSR) Dim() int { return c.N }
 func (c *CSR) Apply(dst, v []float64, workers int) {
 	parallel(c.N, workers, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			var s float64
 			p0, p1 := c.RowPtr[i], c.RowPtr[i+1]
-			cols, vals := c.Col[p0:p1], c.Val[p0:p1]
-			for k, j := range cols {
-				s += vals[k] * v[j]
-			}
-			dst[i] = s
+			dst[i] = sparseDot(c.Col[p0:p1], c.Val[p0:p1], v)
 		}
 	})
+}
+
+// sparseDot returns Σ_k vals[k]·v[cols[k]], with four independent partial sums so
+// that the gathers overlap.
+func sparseDot(cols []int32, vals []float64, v []float64) float64 {
+	vals = vals[:len(cols)]
+	var s0, s1, s2, s3 float64
+	k := 0
+	for ; k+4 <= len(cols); k += 4 {
+		c, w := cols[k:k+4:k+4], vals[k:k+4:k+4]
+		s0 += w[0] * v[c[0]]
+		s1 += w[1] * v[c[1]]
+		s2 += w[2] * v[c[2]]
+		s3 += w[3] * v[c[3]]
+	}
+	for ; k < len(cols); k++ {
+		s0 += vals[k] * v[cols[k]]
+	}
+	return (s0 + s1) + (s2 + s3)
 }
 
 // IID is the default generator: independent Gaussian couplings
