@@ -7,6 +7,7 @@ import (
 	"io"
 	"math"
 	"os"
+	"path/filepath"
 	"slices"
 	"sort"
 	"strings"
@@ -273,7 +274,7 @@ func inspectRecording(e *env, path string, rf *recordingFlags) (*fileInfo, error
 		if err := e.addInput(path); err != nil {
 			return nil, err
 		}
-		if info, err := scanRecording(path, rf); err == nil {
+		if info, err := scanRecording(e, path, rf); err == nil {
 			return info, nil
 		}
 	}
@@ -312,12 +313,18 @@ func inspectRecording(e *env, path string, rf *recordingFlags) (*fileInfo, error
 }
 
 // scanRecording describes a recording in one pass over its time blocks.
-func scanRecording(path string, rf *recordingFlags) (*fileInfo, error) {
+func scanRecording(e *env, path string, rf *recordingFlags) (*fileInfo, error) {
 	s, err := data.Scan(path, rf.readOptions())
 	if err != nil {
 		return nil, err
 	}
 	defer s.Close()
+	total := 0 // samples, when the file says: the rows of a wide Parquet file
+	if ff, err := peek(path); err == nil && ff.layout() == "wide" {
+		total = int(ff.rows)
+	}
+	p := e.progress("inspect "+filepath.Base(path), total)
+	defer p.Done()
 	units := s.Units()
 	acc := make([]moments, len(units))
 	var trials []trialInfo // indexed like s.Trials()
@@ -333,6 +340,7 @@ func scanRecording(path string, rf *recordingFlags) (*fileInfo, error) {
 		for i := range units {
 			acc[i].add(b.Unit(i))
 		}
+		p.Add(b.Len)
 	}
 	if err := s.Err(); err != nil {
 		return nil, err
@@ -576,6 +584,7 @@ func longestSilence(times [][]float64) string {
 type fileFormat struct {
 	format      string // Parquet, Arrow IPC file or Arrow IPC stream
 	rowGroups   int    // row groups or record batches; -1 for a stream
+	rows        int64  // Parquet: rows in the file; 0 when unknown
 	compression string // Parquet: codec of the first column chunk
 	columns     []string
 }
@@ -601,7 +610,7 @@ func peek(path string) (*fileFormat, error) {
 			return nil, fmt.Errorf("%s: %v", path, err)
 		}
 		defer pf.Close()
-		ff.format, ff.rowGroups = "Parquet", pf.NumRowGroups()
+		ff.format, ff.rowGroups, ff.rows = "Parquet", pf.NumRowGroups(), pf.NumRows()
 		md := pf.MetaData()
 		if ff.rowGroups > 0 && md.Schema.NumColumns() > 0 {
 			if cc, err := md.RowGroup(0).ColumnChunk(0); err == nil {

@@ -3,6 +3,7 @@ package main
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"math/rand/v2"
 	"os"
@@ -340,7 +341,7 @@ func TestInspectScanMatchesRead(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "w.parquet")
 	wantExit(t, 0, nil, "convert", aplysia, path, "--bin", "0.05", "--transform", "sqrt")
 	rf := &recordingFlags{nan: "error"}
-	scanned, err := scanRecording(path, rf)
+	scanned, err := scanRecording(&env{stderr: io.Discard}, path, rf)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // ldfit runs the command line in-process and returns its exit code, stdout and stderr.
@@ -273,11 +274,19 @@ func TestProgress(t *testing.T) {
 	if got := p.done.Load(); got != 1000 {
 		t.Errorf("progress counted %d, want 1000", got)
 	}
-	// The output format, as a terminal would see it.
-	p = &progress{label: "scan", total: 4, w: &e}
+	// Quick work shows nothing, even on a terminal.
+	p = &progress{label: "scan", total: 4, w: &e, start: time.Now()}
 	p.Add(1)
 	p.Done()
-	if s := e.String(); !strings.Contains(s, "\rscan: 1/4 (25%)") || !strings.HasSuffix(s, "\n") {
+	if e.Len() != 0 {
+		t.Errorf("progress of quick work wrote %q", e.String())
+	}
+	// Longer work: the output format, as a terminal would see it.
+	p = &progress{label: "scan", total: 4, w: &e, start: time.Now().Add(-2 * progressDelay)}
+	p.Add(1)
+	p.Add(1) // within 200 ms of the last line: not printed
+	p.Done()
+	if s := e.String(); !strings.HasPrefix(s, "\rscan: 1/4 (25%)") || !strings.Contains(s, "\rscan: 2/4 (50%)") || !strings.HasSuffix(s, "\n") || strings.Count(s, "\r") != 2 {
 		t.Errorf("progress output %q", s)
 	}
 	if isTerminal(&e) {

@@ -294,8 +294,9 @@ type progress struct {
 	done  atomic.Int64
 	start time.Time
 
-	mu   sync.Mutex
-	last time.Time
+	mu    sync.Mutex
+	last  time.Time
+	shown bool
 }
 
 // progress returns a reporter for total units of work (0 when unknown).
@@ -317,6 +318,10 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }
 
+// progressDelay is how long work runs before its progress is shown: quick commands
+// leave no progress line behind.
+const progressDelay = 500 * time.Millisecond
+
 // Add records n more units of work done.
 func (p *progress) Add(n int) {
 	d := p.done.Add(int64(n))
@@ -326,21 +331,23 @@ func (p *progress) Add(n int) {
 	now := time.Now()
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if now.Sub(p.last) < 200*time.Millisecond {
+	if now.Sub(p.start) < progressDelay || now.Sub(p.last) < 200*time.Millisecond {
 		return
 	}
-	p.last = now
+	p.last, p.shown = now, true
 	p.print(d, false)
 }
 
-// Done ends the report with a final line.
+// Done ends the report with a final line, if progress was shown at all.
 func (p *progress) Done() {
 	if p.w == nil {
 		return
 	}
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	p.print(p.done.Load(), true)
+	if p.shown {
+		p.print(p.done.Load(), true)
+	}
 }
 
 func (p *progress) print(d int64, final bool) {
