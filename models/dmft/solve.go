@@ -1,0 +1,505 @@
+package dmft
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/ldfit/ldfit/models"
+	"gonum.org/v1/gonum/mat"
+)
+
+// Solution is the stationary state of a Network.
+type Solution struct {
+	Network Network
+	Step    float64   // Euler step of the discrete model; 0 for continuous time
+	Lags    []float64 // s_k = k·h
+	Pops    []PopState
+	// Lambda is the decay rate of the slowest tail mode: Δ(s) − Δ(∞) ∝ e^{−λs}. For one
+	// population with J0 = μ = 0 and odd φ it is √(1 − g²<φ'>²)/τ in continuous time.
+	Lambda float64
+	// Iterations counts the fixed-point and Newton iterations of the final grid.
+	Iterations int
+	// Residual is the largest residual of the discrete equations at the end, relative
+	// to the largest variance.
+	Residual float64
+}
+
+// PopState is the stationary state of one population.
+type PopState struct {
+	Delta    []float64 // Δ(s_k): autocovariance of x (mean removed)
+	C        []float64 // C_φφ(s_k) = E[φ(x(t))φ(x(t+s))] (mean not removed)
+	Delta0   float64   // Δ(0), the variance of x
+	DeltaInf float64   // Δ(∞), the variance of the static part of the input
+	Mean     float64   // M = E[x] = μ + Σ_b J0_ab m_b
+	Rate     float64   // m = E[φ(x)]
+	Slope    float64   // <φ'> = E[φ'(x)]
+	// Magnetic is J0_aa·<φ'>: the symmetric state m = 0 of one population is unstable
+	// to a uniform mode when it exceeds 1.
+	Magnetic float64
+	// CorrTime is ∫₀^∞ (Δ(s) − Δ(∞)) ds / (Δ(0) − Δ(∞)).
+	CorrTime float64
+
+	h, lambda, cD0 float64
+}
+
+// At returns Δ(s) for any lag s: interpolated on the grid to fourth order (one-sided
+// near s = 0, where Δ has a kink when D > 0), and continued as Δ(∞) + c·e^{−λs} beyond.
+func (p *PopState) At(s float64) float64 { return interp(p.Delta, p.h, p.DeltaInf, p.lambda, s) }
+
+// CAt returns C_φφ(s) for any lag s like At.
+func (p *PopState) CAt(s float64) float64 {
+	return interp(p.C, p.h, p.C[len(p.C)-1], p.lambda, s)
+}
+
+func interp(y []float64, h, inf, lambda, s float64) float64 {
+	s = math.Abs(s)
+	n := len(y)
+	x := s / h
+	if x >= float64(n-1) {
+		return inf + (y[n-1]-inf)*math.Exp(-lambda*(s-float64(n-1)*h))
+	}
+	i := int(x)
+	lo := min(max(i-1, 0), n-4)
+	if n < 4 {
+		lo = 0
+	}
+	var v float64
+	for j := lo; j < min(lo+4, n); j++ {
+		w := 1.0
+		for k := lo; k < min(lo+4, n); k++ {
+			if k != j {
+				w *= (x - float64(k)) / float64(j-k)
+			}
+		}
+		v += w * y[j]
+	}
+	return v
+}
+
+// Solve returns the stationary state of the network.
+func Solve(net Network, opt Options) (*Solution, error) {
+	if err := net.validate(); err != nil {
+		return nil, err
+	}
+	if opt.Step < 0 || opt.Spacing < 0 || opt.Span < 0 || !finite(opt.Step, opt.Spacing, opt.Span) {
+		return nil, fmt.Errorf("dmft: step %g, spacing %g and span %g must be finite and nonnegative", opt.Step, opt.Spacing, opt.Span)
+	}
+	tauMin, tauMax := math.Inf(1), 0.0
+	for a := range net.Pops {
+		tauMin, tauMax = math.Min(tauMin, net.tau(a)), math.Max(tauMax, net.tau(a))
+	}
+	if opt.Step > 0 && opt.Step >= 2*tauMin {
+		return nil, fmt.Errorf("dmft: Euler step %g is not below 2τ = %g: the map is unstable", opt.Step, 2*tauMin)
+	}
+	h := opt.Step
+	if h == 0 {
+		h = opt.Spacing
+		if h == 0 {
+			h = 0.025 * tauMin
+		}
+	}
+	span := opt.Span
+	if span == 0 {
+		// Find the tail rate on a short grid, then take the span where e^{−λs} < 1e-11.
+		s := newSolver(net, opt, h, int(math.Ceil(60*tauMax/h))+1)
+		if err := s.start(nil); err != nil {
+			return nil, err
+		}
+		if _, err := s.newton(); err != nil {
+			return nil, err
+		}
+		span = 60 * tauMax
+		if lambda := s.tailRate(); lambda > 0 {
+			span = math.Max(span, math.Min(1.2*25.3/lambda, 20000*tauMax))
+		} else {
+			span = 20000 * tauMax
+		}
+		return finish(newSolver(net, opt, h, int(math.Ceil(span/h))+1), s)
+	}
+	return finish(newSolver(net, opt, h, int(math.Ceil(span/h))+1), nil)
+}
+
+func finish(s *solver, from *solver) (*Solution, error) {
+	if err := s.start(from); err != nil {
+		return nil, err
+	}
+	sol, err := s.newton()
+	if err != nil {
+		return nil, err
+	}
+	return sol, sol.checkSpectrum()
+}
+
+type solver struct {
+	net  Network
+	opt  Options
+	h    float64
+	L, P int
+	rows [][]stencil // rows[a][k]
+	// state
+	d    [][]float64 // Δ_a[k]
+	mean []float64   // M_a
+	// per-iteration
+	c, cD, c0, cM [][]float64
+	m1            []models.Moments
+	iter          int
+}
+
+// stencil is row k of the lag equations of a population:
+// Σ_j P_j Δ[j] + Σ_j R_j Q[j] + Const = 0, Q = Σ_b g_ab² C_b.
+type stencil struct {
+	cols  []int
+	p, r  []float64
+	Const float64
+}
+
+func newSolver(net Network, opt Options, h float64, L int) *solver {
+	L = max(L, 8)
+	P := len(net.Pops)
+	s := &solver{net: net, opt: opt, h: h, L: L, P: P}
+	s.rows = make([][]stencil, P)
+	for a := range P {
+		s.rows[a] = s.stencils(a)
+	}
+	alloc := func() [][]float64 {
+		x := make([][]float64, P)
+		for a := range x {
+			x[a] = make([]float64, L)
+		}
+		return x
+	}
+	s.d, s.c, s.cD, s.c0, s.cM = alloc(), alloc(), alloc(), alloc(), alloc()
+	s.mean = make([]float64, P)
+	s.m1 = make([]models.Moments, P)
+	return s
+}
+
+// stencils builds the lag equations of population a.
+func (s *solver) stencils(a int) []stencil {
+	tau, D, L, h := s.net.tau(a), s.net.Pops[a].D, s.L, s.h
+	rows := make([]stencil, L)
+	if s.opt.Step > 0 {
+		// Euler map x' = b·x + α(η + μ) + noise: (1+b²)Δ[n] − b(Δ[n+1] + Δ[n−1]) = α²Q[n] + 2Dα²/a δ_n0.
+		alpha := s.opt.Step / tau
+		b := 1 - alpha
+		rows[0] = stencil{cols: []int{0, 1}, p: []float64{-(1 + b*b), 2 * b}, r: []float64{alpha * alpha, 0}, Const: 2 * D * alpha * alpha / s.opt.Step}
+		for k := 1; k < L-1; k++ {
+			rows[k] = stencil{cols: []int{k - 1, k, k + 1}, p: []float64{b, -(1 + b*b), b}, r: []float64{0, alpha * alpha, 0}}
+		}
+		rows[L-1] = stencil{cols: []int{L - 2, L - 1}, p: []float64{2 * b, -(1 + b*b)}, r: []float64{0, alpha * alpha}}
+		return rows
+	}
+	// Numerov for Δ'' = f = (Δ − Q)/τ²: second difference = h²·(weights·f).
+	w := h * h / (tau * tau)
+	numerov := func(cols []int, d, n []float64, c float64) stencil {
+		st := stencil{cols: cols, p: make([]float64, len(cols)), r: make([]float64, len(cols)), Const: c}
+		for i := range cols {
+			st.p[i] = d[i] - w*n[i]
+			st.r[i] = w * n[i]
+		}
+		return st
+	}
+	// s = 0: Δ(h) − Δ(0) − hΔ'(0+) = h²∫₀¹(1−t) f(th) dt with Δ'(0+) = −D/τ² and the
+	// integral by the quartic through f_0..f_4 (local error O(h⁷)).
+	rows[0] = numerov([]int{0, 1, 2, 3, 4}, []float64{-1, 1, 0, 0, 0},
+		[]float64{367.0 / 1440, 540.0 / 1440, -282.0 / 1440, 116.0 / 1440, -21.0 / 1440}, h*D/(tau*tau))
+	for k := 1; k < L-1; k++ {
+		rows[k] = numerov([]int{k - 1, k, k + 1}, []float64{1, -2, 1}, []float64{1.0 / 12, 10.0 / 12, 1.0 / 12}, 0)
+	}
+	rows[L-1] = numerov([]int{L - 2, L - 1}, []float64{2, -2}, []float64{2.0 / 12, 10.0 / 12}, 0)
+	return rows
+}
+
+// evaluate fills the correlations and their derivatives at the current state; coarse
+// tables suffice for the fixed-point iterations.
+func (s *solver) evaluate(coarse bool) {
+	for b, pop := range s.net.Pops {
+		d0, M := s.d[b][0], s.mean[b]
+		s.m1[b] = models.Expect(pop.Phi, models.Gauss{Mean: M, Var: d0})
+		var cf corr
+		if M == 0 && models.HasClosedForm(pop.Phi) {
+			cf = closedCorr{phi: pop.Phi, delta0: d0}
+		} else {
+			lo := d0
+			for _, v := range s.d[b] {
+				lo = math.Min(lo, v)
+			}
+			cf = newChebCorr(pop.Phi, d0, M, lo, coarse)
+		}
+		for k, v := range s.d[b] {
+			s.c[b][k], s.cD[b][k], s.c0[b][k], s.cM[b][k] = cf.at(v)
+		}
+	}
+}
+
+func (s *solver) g2(a, b int) float64 { return s.net.G[a][b] * s.net.G[a][b] }
+
+// residual returns the lag residuals r[k·P + a] and the mean residuals.
+func (s *solver) residual() (r, rm []float64) {
+	P := s.P
+	r = make([]float64, s.L*P)
+	rm = make([]float64, P)
+	for a := range P {
+		for k, st := range s.rows[a] {
+			v := st.Const
+			for i, j := range st.cols {
+				v += st.p[i] * s.d[a][j]
+				if st.r[i] != 0 {
+					for b := range P {
+						v += st.r[i] * s.g2(a, b) * s.c[b][j]
+					}
+				}
+			}
+			r[k*P+a] = v
+		}
+		rm[a] = s.mean[a] - s.net.Pops[a].Mu
+		for b := range P {
+			rm[a] -= s.net.j0(a, b) * s.m1[b].Phi
+		}
+	}
+	return r, rm
+}
+
+func (s *solver) scale() float64 {
+	v := 1e-300
+	for a := range s.P {
+		v = math.Max(v, math.Abs(s.d[a][0]))
+	}
+	return v
+}
+
+func norm(r, rm []float64, scale float64) float64 {
+	var m float64
+	for _, v := range r {
+		m = math.Max(m, math.Abs(v))
+	}
+	m /= scale
+	for _, v := range rm {
+		m = math.Max(m, math.Abs(v))
+	}
+	return m
+}
+
+// start sets the starting state: damped fixed-point iterations from a guess, or the
+// state of a solver on a shorter grid of the same spacing, continued flat.
+func (s *solver) start(from *solver) error {
+	if s.opt.InitMean != nil && len(s.opt.InitMean) != s.P {
+		return fmt.Errorf("dmft: InitMean has %d entries for %d populations", len(s.opt.InitMean), s.P)
+	}
+	if from != nil {
+		for a := range s.P {
+			src := from.d[a]
+			for k := range s.L {
+				s.d[a][k] = src[min(k, len(src)-1)]
+			}
+			s.mean[a] = from.mean[a]
+		}
+		s.iter = from.iter
+		return nil
+	}
+	for a := range s.P {
+		tau := s.net.tau(a)
+		var g2 float64
+		for b := range s.P {
+			g2 += s.g2(a, b)
+		}
+		for k := range s.L {
+			s.d[a][k] = (1 + s.net.Pops[a].D/tau + g2) * math.Exp(-float64(k)*s.h/(2*tau))
+		}
+		if s.opt.InitMean != nil {
+			s.mean[a] = s.opt.InitMean[a]
+			continue
+		}
+		s.mean[a] = s.net.Pops[a].Mu
+		for b := range s.P {
+			s.mean[a] += math.Abs(s.net.j0(a, b))
+		}
+	}
+	n, err := s.fixedPoint(200, 0.5, 1e-3)
+	s.iter += n
+	return err
+}
+
+// newton iterates Newton's method with the exact Jacobian to convergence.
+func (s *solver) newton() (*Solution, error) {
+	tol := s.opt.Tol
+	if tol == 0 {
+		tol = 1e-11
+	}
+	maxIter := s.opt.MaxIter
+	if maxIter == 0 {
+		maxIter = 60
+	}
+	s.evaluate(false)
+	r, rm := s.residual()
+	res := norm(r, rm, s.scale())
+	for n := 0; res > tol; n++ {
+		if n == maxIter {
+			return nil, fmt.Errorf("dmft: no convergence after %d Newton iterations (residual %.3g); try a finer lag spacing or a longer span", maxIter, res)
+		}
+		dx, dz, err := s.newtonStep(r, rm)
+		if err != nil {
+			return nil, err
+		}
+		res, r, rm = s.lineSearch(dx, dz, res)
+		s.iter++
+	}
+	return s.solution(s.iter, res), nil
+}
+
+// fixedPoint runs damped iterations Δ ← (1−ω)Δ + ω·L⁻¹(Q(Δ)), M ← μ + J0·m, at most n
+// or until the largest relative change of the variances and means is below tol: a
+// starting point from which Newton's method finds the stable solution rather than
+// an unstable one (Δ ≡ 0 beyond the chaos edge, m = 0 beyond the magnetic instability).
+func (s *solver) fixedPoint(n int, omega, tol float64) (int, error) {
+	P := s.P
+	lin := newBand(s.L*P, 2*P-1, 5*P-1)
+	for a := range P {
+		for k, st := range s.rows[a] {
+			for i, j := range st.cols {
+				lin.add(k*P+a, j*P+a, st.p[i])
+			}
+		}
+	}
+	if err := lin.factor(); err != nil {
+		return 0, fmt.Errorf("dmft: %w", err)
+	}
+	x := make([]float64, s.L*P)
+	for it := range n {
+		s.evaluate(true)
+		for a := range P {
+			for k, st := range s.rows[a] {
+				v := -st.Const
+				for i, j := range st.cols {
+					for b := range P {
+						v -= st.r[i] * s.g2(a, b) * s.c[b][j]
+					}
+				}
+				x[k*P+a] = v
+			}
+		}
+		lin.solve(x)
+		var change float64
+		for a := range P {
+			old := s.d[a][0]
+			for k := range s.L {
+				s.d[a][k] += omega * (x[k*P+a] - s.d[a][k])
+			}
+			m := s.net.Pops[a].Mu
+			for b := range P {
+				m += s.net.j0(a, b) * s.m1[b].Phi
+			}
+			dm := omega * (m - s.mean[a])
+			s.mean[a] += dm
+			change = math.Max(change, math.Abs(s.d[a][0]-old)/math.Max(math.Abs(old), 1e-12))
+			change = math.Max(change, math.Abs(dm)/math.Max(math.Abs(s.mean[a]), 1))
+		}
+		if change < tol {
+			return it + 1, nil
+		}
+	}
+	return n, nil
+}
+
+// newtonStep solves J·(dx, dz) = −(r, rm) with the lag unknowns x and the border
+// unknowns z = (Δ_b(0) as it enters the variances, M_b).
+func (s *solver) newtonStep(r, rm []float64) (dx, dz []float64, err error) {
+	P, L := s.P, s.L
+	n := L * P
+	A := newBand(n, 2*P-1, 5*P-1)
+	B := make([][]float64, 2*P) // border columns
+	for c := range B {
+		B[c] = make([]float64, n)
+	}
+	for a := range P {
+		for k, st := range s.rows[a] {
+			row := k*P + a
+			for i, j := range st.cols {
+				A.add(row, j*P+a, st.p[i])
+				if st.r[i] == 0 {
+					continue
+				}
+				for c := range P {
+					w := st.r[i] * s.g2(a, c)
+					A.add(row, j*P+c, w*s.cD[c][j])
+					B[c][row] += w * s.c0[c][j]
+					B[P+c][row] += w * s.cM[c][j]
+				}
+			}
+		}
+	}
+	if err := A.factor(); err != nil {
+		return nil, nil, fmt.Errorf("dmft: Newton step: %w", err)
+	}
+	x0 := make([]float64, n)
+	for i, v := range r {
+		x0[i] = -v
+	}
+	A.solve(x0)
+	for c := range B {
+		A.solve(B[c])
+	}
+	// Border rows: z_c − Δ_c[0] = 0 (copy) and the mean equations.
+	S := mat.NewDense(2*P, 2*P, nil)
+	rhs := mat.NewVecDense(2*P, nil)
+	// With x = x0 − X·z (X = A⁻¹B), the border rows Cc·x + Dd·z = −r2 become
+	// (Dd − Cc·X)·z = −r2 − Cc·x0. The copy row of c has Cc = −e_(0,c), Dd = e_c, r2 = 0;
+	// lag 0 of population c is unknown number c.
+	for c := range P {
+		S.Set(c, c, 1)
+		for col := range 2 * P {
+			S.Set(c, col, S.At(c, col)+B[col][c])
+		}
+		rhs.SetVec(c, x0[c])
+	}
+	for a := range P {
+		row := P + a
+		S.Set(row, P+a, 1)
+		for c := range P {
+			j := s.net.j0(a, c)
+			S.Set(row, c, S.At(row, c)-j*s.m1[c].DVar)
+			S.Set(row, P+c, S.At(row, P+c)-j*s.m1[c].DPhi)
+		}
+		rhs.SetVec(row, -rm[a])
+	}
+	var z mat.VecDense
+	if err := z.SolveVec(S, rhs); err != nil {
+		return nil, nil, fmt.Errorf("dmft: Newton step: singular border system: %w", err)
+	}
+	dz = make([]float64, 2*P)
+	for i := range dz {
+		dz[i] = z.AtVec(i)
+	}
+	for col := range 2 * P {
+		for i := range x0 {
+			x0[i] -= B[col][i] * dz[col]
+		}
+	}
+	return x0, dz, nil
+}
+
+// lineSearch applies the Newton step, halving it until the residual decreases.
+func (s *solver) lineSearch(dx, dz []float64, res0 float64) (float64, []float64, []float64) {
+	P := s.P
+	d0 := make([][]float64, P)
+	m0 := append([]float64(nil), s.mean...)
+	for a := range P {
+		d0[a] = append([]float64(nil), s.d[a]...)
+	}
+	t := 1.0
+	for try := 0; ; try++ {
+		for a := range P {
+			for k := range s.L {
+				s.d[a][k] = d0[a][k] + t*dx[k*P+a]
+			}
+			s.mean[a] = m0[a] + t*dz[P+a]
+		}
+		s.evaluate(false)
+		r, rm := s.residual()
+		res := norm(r, rm, s.scale())
+		if res < res0 || try == 12 {
+			return res, r, rm
+		}
+		t /= 2
+	}
+}

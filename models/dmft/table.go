@@ -1,0 +1,97 @@
+package dmft
+
+import (
+	"math"
+
+	"github.com/ldfit/ldfit/models"
+)
+
+// corr gives C(Δ) = E[φ(M+u)φ(M+v)] for Var u = Var v = Δ0, Cov(u, v) = Δ, with its
+// derivatives in Δ, Δ0 and M, at fixed (Δ0, M).
+type corr interface {
+	at(delta float64) (c, dDelta, dDelta0, dMean float64)
+}
+
+// closedCorr evaluates the closed forms of models.Pair directly (zero mean only).
+type closedCorr struct {
+	phi    models.Phi
+	delta0 float64
+}
+
+func (c closedCorr) at(d float64) (float64, float64, float64, float64) {
+	m := models.Pair(c.phi, c.delta0, c.delta0, d)
+	return m.F, m.DC, m.DQ1 + m.DQ2, 0
+}
+
+// chebCorr interpolates C and its derivatives in t = √(Δ0 − Δ) on [0, tmax] by
+// Chebyshev polynomials. In t the functions are smooth for smooth φ and for the
+// piecewise-linear ones, whose expansions near Δ = Δ0 go in powers of √(Δ0 − Δ).
+type chebCorr struct {
+	delta0, tmax float64
+	coef         [4][]float64
+}
+
+// chebNodes is the number of Chebyshev nodes per table (coarse: for the fixed-point
+// iterations).
+const chebNodes, chebNodesCoarse = 48, 12
+
+func newChebCorr(phi models.Phi, delta0, mean, deltaMin float64, coarse bool) *chebCorr {
+	deltaMin = math.Max(deltaMin, -delta0)
+	t := &chebCorr{delta0: delta0, tmax: math.Sqrt(math.Max(delta0-deltaMin, 0))}
+	n := chebNodes
+	if coarse {
+		n = chebNodesCoarse
+	}
+	vals := [4][]float64{}
+	for k := range vals {
+		vals[k] = make([]float64, n)
+	}
+	for j := range n {
+		x := math.Cos(math.Pi * float64(j) / float64(n-1)) // Chebyshev–Lobatto in [−1, 1]
+		tt := t.tmax * (x + 1) / 2
+		m := models.Expect2(phi, models.Gauss2{Mean1: mean, Mean2: mean, Var1: delta0, Var2: delta0, Cov: delta0 - tt*tt})
+		vals[0][j], vals[1][j], vals[2][j], vals[3][j] = m.F, m.DCov, m.DVar1+m.DVar2, m.DMean1+m.DMean2
+	}
+	for k := range vals {
+		t.coef[k] = chebCoef(vals[k])
+	}
+	return t
+}
+
+// chebCoef returns the Chebyshev coefficients of the interpolant through values at the
+// Lobatto nodes cos(πj/(n−1)).
+func chebCoef(v []float64) []float64 {
+	n := len(v)
+	c := make([]float64, n)
+	for k := range n {
+		var s float64
+		for j := range n {
+			w := 1.0
+			if j == 0 || j == n-1 {
+				w = 0.5
+			}
+			s += w * v[j] * math.Cos(math.Pi*float64(j*k)/float64(n-1))
+		}
+		c[k] = 2 * s / float64(n-1)
+	}
+	c[0] /= 2
+	c[n-1] /= 2
+	return c
+}
+
+func clenshaw(c []float64, x float64) float64 {
+	var b1, b2 float64
+	for k := len(c) - 1; k >= 1; k-- {
+		b1, b2 = 2*x*b1-b2+c[k], b1
+	}
+	return x*b1 - b2 + c[0]
+}
+
+func (t *chebCorr) at(d float64) (float64, float64, float64, float64) {
+	x := -1.0
+	if t.tmax > 0 {
+		x = 2*math.Sqrt(math.Max(t.delta0-d, 0))/t.tmax - 1
+		x = math.Max(-1, math.Min(1, x))
+	}
+	return clenshaw(t.coef[0], x), clenshaw(t.coef[1], x), clenshaw(t.coef[2], x), clenshaw(t.coef[3], x)
+}
