@@ -33,6 +33,9 @@ type SpectralFit struct {
 	// TauGrid, when it has two or more values, profiles τ (one value for every
 	// population) over the grid and fits at the best.
 	TauGrid []float64
+	// MaxFreq, when positive, leaves out the ordinates above this frequency (cycles
+	// per time unit), e.g. where binning or measurement noise dominates.
+	MaxFreq float64
 	// Phi names the transfer function of each population, for the Result.
 	Phi []string
 	// Errors is ErrorsJackknife (default) or ErrorsFisher.
@@ -69,7 +72,7 @@ func FitSpectral(st *likelihood.Stats, opt SpectralFit) (*Result, error) {
 		return nil, err
 	}
 	res.Tau = tau
-	obj, err := likelihood.NewSpectral(st, likelihood.SpectralOptions{Tau: tau})
+	obj, err := likelihood.NewSpectral(st, likelihood.SpectralOptions{Tau: tau, MaxFreq: opt.MaxFreq})
 	if err != nil {
 		return nil, err
 	}
@@ -79,7 +82,9 @@ func FitSpectral(st *likelihood.Stats, opt SpectralFit) (*Result, error) {
 		return nil, err
 	}
 	progress("fit", 1, 1)
-	res.LogLik, res.Converged = est.LogLik, est.Converged
+	// Eval leaves out the terms that do not depend on the parameters; the result
+	// reports the full Whittle log-likelihood.
+	res.LogLik, res.Converged = est.LogLik+obj.Offset(), est.Converged
 	unc, err := spectralUncertainty(obj, est, st, tau, &opt, progress)
 	if err != nil {
 		return nil, err
@@ -137,7 +142,7 @@ func spectralTau(st *likelihood.Stats, opt *SpectralFit, res *Result, progress f
 		return tau, nil
 	}
 	done := 0
-	prof, err := likelihood.ProfileTau(st, opt.TauGrid, func(o likelihood.Objective) (float64, error) {
+	prof, err := likelihood.ProfileTau(st, opt.TauGrid, likelihood.SpectralOptions{MaxFreq: opt.MaxFreq}, func(o likelihood.Objective) (float64, error) {
 		progress("tau profile", done, len(opt.TauGrid))
 		done++
 		e, err := Fit(o, FitOptions{Seed: opt.Seed})
@@ -176,7 +181,7 @@ func spectralUncertainty(obj *likelihood.Spectral, est *Estimate, st *likelihood
 	switch opt.Errors {
 	case ErrorsFisher:
 	case "", ErrorsJackknife:
-		if unc, err = jackknifeStats(obj, est, st, tau, progress); err != nil {
+		if unc, err = jackknifeStats(obj, est, st, likelihood.SpectralOptions{Tau: tau, MaxFreq: opt.MaxFreq}, progress); err != nil {
 			return nil, err
 		}
 	default:
@@ -200,7 +205,7 @@ func spectralUncertainty(obj *likelihood.Spectral, est *Estimate, st *likelihood
 // jackknifeStats is the ErrorsJackknife covariance: the jackknife over blocks of
 // units plus the jackknife over blocks of segments. Empty blocks (fewer units or
 // segments than blocks) are skipped.
-func jackknifeStats(obj likelihood.Objective, est *Estimate, st *likelihood.Stats, tau []float64, progress func(string, int, int)) (*Uncertainty, error) {
+func jackknifeStats(obj likelihood.Objective, est *Estimate, st *likelihood.Stats, so likelihood.SpectralOptions, progress func(string, int, int)) (*Uncertainty, error) {
 	units, segs := filledBlocks(st)
 	ku, ks := len(units), len(segs)
 	if ku < 2 || ks < 2 {
@@ -210,7 +215,7 @@ func jackknifeStats(obj likelihood.Objective, est *Estimate, st *likelihood.Stat
 	leave := func(u, s int) (likelihood.Objective, error) {
 		progress("jackknife", done, total)
 		done++
-		return likelihood.NewSpectral(st.Without(u, s), likelihood.SpectralOptions{Tau: tau})
+		return likelihood.NewSpectral(st.Without(u, s), so)
 	}
 	vu, err := Jackknife(est, ku, func(k int) (likelihood.Objective, error) { return leave(units[k], -1) })
 	if err != nil {
