@@ -85,6 +85,9 @@ type rawRecording struct {
 	times  []float64   // per row; nil when the file has no time column
 	trials []string    // per row; nil when the file has no trial column
 	rows   int
+	// backing, when not nil, holds series[i] at backing[i*rows:(i+1)*rows]: the
+	// unit-major layout of a Trial.
+	backing []float64
 }
 
 // wideColumns chooses the unit columns of a wide table.
@@ -188,8 +191,19 @@ func readWide(s *source, opt *ReadOptions) (*Recording, error) {
 	}
 	if s.format == formatParquet {
 		n := int(s.pqFile.NumRows())
+		if n < 0 || n > 1<<40 {
+			return nil, fmt.Errorf("%s: corrupt Parquet footer: %d rows", s.path, n)
+		}
+		// One allocation for all units, in the unit-major order of a Trial, so that a
+		// whole-file read needs no further copy.
+		raw.backing = make([]float64, n*len(units))
 		for k := range raw.series {
-			raw.series[k] = make([]float64, 0, n)
+			raw.series[k] = raw.backing[k*n : k*n : (k+1)*n]
+		}
+		if trialcol < 0 {
+			if leaves, ok := s.doubleLeaves(cols); ok {
+				return readWideFast(s, opt, raw, leaves, tcol)
+			}
 		}
 	}
 	for {
@@ -224,6 +238,36 @@ func readWide(s *source, opt *ReadOptions) (*Recording, error) {
 		p.Release()
 	}
 	if raw.rows == 0 {
+		return nil, fmt.Errorf("%s: empty: no rows", s.path)
+	}
+	pops, err := widePopulations(s, opt, raw.units)
+	if err != nil {
+		return nil, err
+	}
+	tname := "t"
+	if tcol >= 0 {
+		tname = s.schema.Field(tcol).Name
+	}
+	return assemble(s, opt, raw, pops, tname)
+}
+
+// readWideFast decodes DOUBLE unit columns (and time column) straight into raw.
+func readWideFast(s *source, opt *ReadOptions, raw *rawRecording, leaves []int, tcol int) (*Recording, error) {
+	n := int(s.pqFile.NumRows())
+	dst := make([][]float64, len(leaves))
+	for k := range raw.series {
+		raw.series[k] = raw.series[k][:n]
+		dst[k] = raw.series[k]
+	}
+	if tcol >= 0 {
+		raw.times = make([]float64, n)
+		dst[len(dst)-1] = raw.times
+	}
+	if err := s.readAllDoubles(leaves, dst); err != nil {
+		return nil, err
+	}
+	raw.rows = n
+	if n == 0 {
 		return nil, fmt.Errorf("%s: empty: no rows", s.path)
 	}
 	pops, err := widePopulations(s, opt, raw.units)
@@ -406,11 +450,21 @@ func assemble(s *source, opt *ReadOptions, raw *rawRecording, pops []string, tna
 			continue
 		}
 		n := hi - lo
-		tr := Trial{Name: names[k], Start: sp.start + float64(lo)*step, Len: n, Data: make([]float64, n*len(raw.units))}
-		for u, series := range raw.series {
-			dst := tr.Data[u*n : (u+1)*n]
-			for i := range dst {
-				dst[i] = series[sp.rows[lo+i]]
+		tr := Trial{Name: names[k], Start: sp.start + float64(lo)*step, Len: n}
+		contiguous := sp.rows[n-1+lo]-sp.rows[lo] == n-1
+		if contiguous && n == raw.rows && raw.backing != nil && len(raw.backing) == n*len(raw.units) {
+			tr.Data = raw.backing // the whole file: no copy
+		} else {
+			tr.Data = make([]float64, n*len(raw.units))
+			for u, series := range raw.series {
+				dst := tr.Data[u*n : (u+1)*n]
+				if contiguous {
+					copy(dst, series[sp.rows[lo]:])
+					continue
+				}
+				for i := range dst {
+					dst[i] = series[sp.rows[lo+i]]
+				}
 			}
 		}
 		parts, note, err := applyNaN(s.path, rec, tr, opt.NaN)

@@ -212,3 +212,43 @@ func TestAtomicWrite(t *testing.T) {
 	bad := &Recording{Units: []string{"a"}, Step: 1, Trials: []Trial{{Len: 3, Data: []float64{1, 2}}}}
 	wantErr(t, WriteRecording(filepath.Join(dir, "b.parquet"), bad, WriteOptions{}), "2 values", "3 samples")
 }
+
+// TestFastPathMatchesArrow reads nullable DOUBLE columns over several row groups through
+// the direct Parquet decoder (ReadRecording) and through Arrow (ReadTable).
+func TestFastPathMatchesArrow(t *testing.T) {
+	n := 1000
+	a := seq(n, func(i int) float64 { return math.Sin(float64(i)) })
+	b := seq(n, func(i int) float64 {
+		if i%17 == 3 {
+			return math.NaN()
+		}
+		return float64(i) / 7
+	})
+	path := tmp(t, "f.parquet")
+	writeRaw(t, path, nil, 99, col{"t", floats(seq(n, func(i int) float64 { return float64(i) * 0.25 })...)}, col{"a", floats(a...)}, col{"b", nullableFloats(b...)})
+	s, _ := openSource(path, nil)
+	if _, ok := s.doubleLeaves([]int{0, 1, 2}); !ok || s.pieces() != 11 {
+		t.Fatalf("fast path not taken or %d row groups", s.pieces())
+	}
+	s.Close()
+	r, err := ReadRecording(path, ReadOptions{NaN: NaNInterpolate})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tab, err := ReadTable(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < n; i++ {
+		wantB := tab.Col("b").Float[i]
+		if math.IsNaN(wantB) != (i%17 == 3) {
+			t.Fatalf("Arrow path: b[%d] = %v", i, wantB)
+		}
+		if math.IsNaN(wantB) {
+			wantB = (tab.Col("b").Float[i-1] + tab.Col("b").Float[i+1]) / 2
+		}
+		if r.Trials[0].Unit(0)[i] != tab.Col("a").Float[i] || math.Abs(r.Trials[0].Unit(1)[i]-wantB) > 1e-12 {
+			t.Fatalf("row %d: fast %v %v, Arrow %v %v", i, r.Trials[0].Unit(0)[i], r.Trials[0].Unit(1)[i], tab.Col("a").Float[i], wantB)
+		}
+	}
+}
