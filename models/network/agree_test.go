@@ -24,8 +24,10 @@ func unitVariance(t *testing.T, m Model, opt Options) float64 {
 // The single-unit variance of a random-mode network with ρ = 0 equals that of an iid
 // network with the same g: the means over network realisations agree within three
 // standard errors of their difference. At N = 1000 the variance differs between
-// realisations by about 3% (6% at N = 500, from slow finite-size fluctuations), so
-// four realisations of each resolve a difference of about 5%.
+// realisations by 3–5% (6% at N = 500, from slow finite-size fluctuations), so four
+// realisations of each resolve a difference of about 8% (three standard errors); the
+// test also fails when the standard error grows beyond 4% (6% for the exponential
+// spectrum).
 func TestRandomModeVarianceMatchesIID(t *testing.T) {
 	const n, g, d, reps = 1000, 1.5, 0.2, 4
 	opt := Options{Dt: 0.1, Steps: 500, RecordEvery: 3, BurnIn: 30}
@@ -49,9 +51,13 @@ func TestRandomModeVarianceMatchesIID(t *testing.T) {
 		rm, seR := stats(c)
 		se := math.Hypot(seI, seR)
 		t.Logf("%v: variance %.4f ± %.4f, iid %.4f ± %.4f", c, rm, seR, iid, seI)
-		// The exponential spectrum (effective rank PR_D ≈ 0.48P) varies more between
-		// realisations, so only the flat one is required to resolve 5%.
-		if math.Abs(rm-iid) > 3*se || (c.(RandomMode).Spectrum == Flat && se > 0.02*iid) {
+		// The exponential spectrum (effective rank PR_D ≈ 0.48P) varies twice as much
+		// between realisations.
+		limit := 0.04
+		if c.(RandomMode).Spectrum != Flat {
+			limit = 0.06
+		}
+		if math.Abs(rm-iid) > 3*se || se > limit*iid {
 			t.Errorf("%v: single-unit variance %.4f, iid %.4f (difference %.4f, SE %.4f)", c, rm, iid, rm-iid, se)
 		}
 	}
