@@ -60,6 +60,10 @@ type SpectralOptions struct {
 	// Tau is the time constant of each population, in the recording's time unit; nil
 	// means 1 for every population. One value is used for every population.
 	Tau []float64
+	// MaxFreq, when positive, leaves out the ordinates above this frequency (cycles
+	// per time unit of the recording), e.g. where binning or measurement noise
+	// dominates. Zero fits up to the Nyquist frequency.
+	MaxFreq float64
 }
 
 // NewSpectral returns the spectral objective of the statistics. Its initial point is
@@ -73,19 +77,31 @@ func NewSpectral(st *Stats, opt SpectralOptions) (*Spectral, error) {
 	}
 	s := &Spectral{stats: st, alpha: make([]float64, P), count: make([]float64, P)}
 	half := st.Segment / 2
-	s.weight = make([]float64, half)
+	nf := half // ordinates 1..nf
+	if opt.MaxFreq < 0 || math.IsNaN(opt.MaxFreq) {
+		return nil, fmt.Errorf("likelihood: maximum frequency %v is negative", opt.MaxFreq)
+	}
+	if opt.MaxFreq > 0 {
+		nf = min(half, int(math.Floor(opt.MaxFreq*float64(st.Segment)*st.Step+1e-9)))
+		if nf < 4 {
+			return nil, fmt.Errorf("likelihood: maximum frequency %v leaves %d frequencies of segments of %d samples; raise it above %.4g", opt.MaxFreq, max(nf, 0), st.Segment, 4/(float64(st.Segment)*st.Step))
+		}
+	}
+	s.weight = make([]float64, nf)
 	for f := range s.weight {
 		s.weight[f] = 1
 	}
-	s.weight[half-1] = 0.5
+	if nf == half {
+		s.weight[half-1] = 0.5 // the Nyquist ordinate
+	}
 	for a := range P {
 		if !(st.Total.Count[a] > 0) {
 			return nil, fmt.Errorf("likelihood: population %q has no complete segment", st.Pops[a])
 		}
 		s.alpha[a] = st.Step / tau[a]
 		s.count[a] = st.Total.Count[a]
-		s.y = append(s.y, st.Total.Residual(a, s.alpha[a])[1:])
-		s.phi = append(s.phi, st.Total.Phi(a)[1:])
+		s.y = append(s.y, st.Total.Residual(a, s.alpha[a])[1:nf+1])
+		s.phi = append(s.phi, st.Total.Phi(a)[1:nf+1])
 		for f, v := range s.phi[a] {
 			if !(v > 0) {
 				return nil, fmt.Errorf("likelihood: the spectrum of φ(x) of population %q is %v at frequency %.4g; the units may be saturated or constant", st.Pops[a], v, float64(f+1)/(float64(st.Segment)*st.Step))
@@ -314,7 +330,7 @@ func (s *Spectral) nnls() (NNLSFit, error) {
 
 // GoodnessOfFit compares the observed residual spectra with the fitted ones.
 type GoodnessOfFit struct {
-	Freq     []float64   // ordinates 1..L/2, cycles per time unit
+	Freq     []float64   // the fitted ordinates (1..L/2 or up to MaxFreq), cycles per time unit
 	Observed [][]float64 // [pop][f] population-averaged residual periodogram Ī_a
 	Model    [][]float64 // [pop][f] fitted S_a = Σ_b g_ab² S_φ,b + 2D_a/α_a
 	// RelErr[a] is the median over frequencies of |Ī_a/S_a − 1|. With n_a
@@ -330,7 +346,7 @@ type GoodnessOfFit struct {
 func (s *Spectral) Fit(theta []float64) GoodnessOfFit {
 	P := len(s.alpha)
 	g2, d := s.Natural(theta)
-	gf := GoodnessOfFit{Freq: s.stats.Frequencies()[1:], RelErr: make([]float64, P), Explained: make([]float64, P)}
+	gf := GoodnessOfFit{Freq: s.stats.Frequencies()[1 : len(s.weight)+1], RelErr: make([]float64, P), Explained: make([]float64, P)}
 	for a := range P {
 		model := make([]float64, len(s.weight))
 		rel := make([]float64, len(s.weight))
@@ -378,7 +394,8 @@ type TauProfile struct {
 	Flat bool
 }
 
-// ProfileTau maximises the spectral objective at each τ of the grid with maximise
+// ProfileTau maximises the spectral objective (with options opt, whose Tau it sets)
+// at each τ of the grid with maximise
 // (which returns the maximum of Eval; package infer supplies it) and returns the
 // profile of the full log-likelihood, Offset included.
 //
@@ -387,13 +404,14 @@ type TauProfile struct {
 // 256) the O(1/L) edge effects of the periodogram, summed over many unit-segments,
 // outweigh the weak information on τ and the profile rises towards the largest τ of the
 // grid. Give τ (--tau) or estimate it with Exact.
-func ProfileTau(st *Stats, grid []float64, maximise func(Objective) (float64, error)) (TauProfile, error) {
+func ProfileTau(st *Stats, grid []float64, opt SpectralOptions, maximise func(Objective) (float64, error)) (TauProfile, error) {
 	if len(grid) < 2 {
 		return TauProfile{}, fmt.Errorf("likelihood: a τ profile needs at least two grid values, got %d", len(grid))
 	}
 	p := TauProfile{Tau: append([]float64(nil), grid...), LogLik: make([]float64, len(grid))}
 	for k, tau := range grid {
-		obj, err := NewSpectral(st, SpectralOptions{Tau: []float64{tau}})
+		opt.Tau = []float64{tau}
+		obj, err := NewSpectral(st, opt)
 		if err != nil {
 			return p, err
 		}

@@ -3,6 +3,7 @@ package likelihood
 import (
 	"math"
 	"math/rand/v2"
+	"strings"
 	"testing"
 
 	"github.com/ldfit/ldfit/models"
@@ -166,7 +167,7 @@ func TestProfileTau(t *testing.T) {
 		t.Fatal(err)
 	}
 	grid := []float64{0.5, 0.7, 0.85, 1, 1.2, 1.4, 2}
-	prof, err := ProfileTau(st, grid, func(o Objective) (float64, error) {
+	prof, err := ProfileTau(st, grid, SpectralOptions{}, func(o Objective) (float64, error) {
 		_, v := maximise(t, o)
 		return v, nil
 	})
@@ -177,7 +178,32 @@ func TestProfileTau(t *testing.T) {
 	if prof.Tau[prof.Best] != 1 || prof.Flat {
 		t.Errorf("profile peaks at τ = %v (truth 1), flat %v", prof.Tau[prof.Best], prof.Flat)
 	}
-	if _, err := ProfileTau(st, []float64{1}, nil); err == nil {
+	if _, err := ProfileTau(st, []float64{1}, SpectralOptions{}, nil); err == nil {
 		t.Error("one-point grid accepted")
+	}
+}
+
+func TestSpectralMaxFreq(t *testing.T) {
+	rec := simulate(t, network.Single(300, 1.5, 0.5, models.Tanh{}), 0.1, 20000, 100)
+	st, err := SpectralStats(rec, StatsOptions{Segment: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Ordinates are 1/(256·0.1) apart up to Nyquist 5; keep f ≤ 2: ordinates 1..51.
+	obj, err := NewSpectral(st, SpectralOptions{MaxFreq: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	th, _ := maximise(t, obj)
+	gf := obj.Fit(th)
+	if n := len(gf.Freq); n != 51 || gf.Freq[n-1] > 2 {
+		t.Errorf("%d frequencies up to %v, want 51 up to 2", n, gf.Freq[n-1])
+	}
+	g2, d := obj.Natural(th)
+	if math.Abs(math.Sqrt(g2[0][0])/1.5-1) > 0.03 || math.Abs(d[0]/0.5-1) > 0.05 {
+		t.Errorf("below f = 2: g² = %.4f, D = %.4f; truth 2.25, 0.5", g2[0][0], d[0])
+	}
+	if _, err := NewSpectral(st, SpectralOptions{MaxFreq: 0.05}); err == nil || !strings.Contains(err.Error(), "raise it above") {
+		t.Errorf("MaxFreq leaving no frequencies: %v", err)
 	}
 }
