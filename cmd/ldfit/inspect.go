@@ -35,7 +35,8 @@ holding one row group at a time. NaNs are reported: without --nan, a recording h
 NaNs is described with the NaN rows dropped.
 
 Spike tables: units, spikes, time span, the longest silence, and per unit the spike
-count, rate in spikes per second and first and last spike. With --bin the table is
+count, rate in spikes per second and first and last spike. The span runs from the first
+to the last spike of all units, or over --from and --to; rates are counts over it. With --bin the table is
 binned first and the binned recording is described.
 
 Labelled sets (a label column and no time): examples, classes with their sizes, and
@@ -498,13 +499,13 @@ func inspectSpikes(path string, rf *recordingFlags) (*fileInfo, error) {
 		if math.IsInf(first[k], 1) {
 			continue // no spikes in this trial's window
 		}
-		// The window of a trial starts at --from, or at 0 unless a spike comes earlier
-		// (the rule of Spikes.Bin), and ends at --to or the last spike.
-		lo := min(first[k], rf.from)
-		if rf.from == 0 {
-			lo = min(first[k], 0)
+		// The span of a trial runs from --from (or its first spike) to --to (or its
+		// last spike). Binning starts at 0 instead, but rates over that window would
+		// be wrong for a recording on an absolute clock that starts late.
+		lo, hi := first[k], last[k]
+		if rf.from != 0 || rf.to != 0 {
+			lo = rf.from
 		}
-		hi := last[k]
 		if rf.to != 0 {
 			hi = rf.to
 		}

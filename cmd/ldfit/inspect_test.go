@@ -44,11 +44,12 @@ func TestInspectSpikeTable(t *testing.T) {
 	if info.Units != aplysiaUnits || info.Spikes != aplysiaSpikes || len(info.PerUnit) != aplysiaUnits {
 		t.Errorf("units %d, spikes %d, per-unit rows %d; want %d units and %d spikes", info.Units, info.Spikes, len(info.PerUnit), aplysiaUnits, aplysiaSpikes)
 	}
-	if math.Abs(float64(info.End)-122.7) > 0.05 || info.Start != 0 {
+	if math.Abs(float64(info.End)-122.7) > 0.05 || info.Start < 0 || info.Start > 0.1 {
 		t.Errorf("time %v to %v, want 0 to 122.7 s", info.Start, info.End)
 	}
-	sum := 0
+	sum, first := 0, math.Inf(1)
 	for _, u := range info.PerUnit {
+		first = min(first, float64(*u.First))
 		sum += *u.Spikes
 		if want := float64(*u.Spikes) / float64(info.Duration); math.Abs(float64(*u.Rate)-want) > 1e-12 {
 			t.Errorf("unit %s: rate %v, want %v", u.Unit, *u.Rate, want)
@@ -59,6 +60,9 @@ func TestInspectSpikeTable(t *testing.T) {
 	}
 	if sum != aplysiaSpikes {
 		t.Errorf("per-unit spikes sum to %d, want %d", sum, aplysiaSpikes)
+	}
+	if float64(info.Start) != first {
+		t.Errorf("the span starts at %v, the first spike is at %v", info.Start, first)
 	}
 
 	// The table form carries the same numbers.
@@ -250,12 +254,18 @@ func TestSpikeTrialsAndSilentUnits(t *testing.T) {
 	if info.Layout != "spike table" || info.Format != "Arrow IPC file" || info.Units != 3 || info.Spikes != 6 || len(info.Trials) != 2 {
 		t.Fatalf("layout %q, format %q, %d units, %d spikes, %d trials", info.Layout, info.Format, info.Units, info.Spikes, len(info.Trials))
 	}
-	// Trial windows run from 0 to the last spike: 0.95 s and 1.45 s.
-	if r1, r2 := info.Trials[0], info.Trials[1]; r1.Name != "r1" || r1.End != 0.95 || r1.Spikes != 3 || r2.Name != "r2" || r2.End != 1.45 || r2.Spikes != 3 {
+	// Trials span their first to last spike: [0.05, 0.95] and [0.25, 1.45], 2.1 s in all.
+	if r1, r2 := info.Trials[0], info.Trials[1]; r1.Name != "r1" || r1.Start != 0.05 || r1.End != 0.95 || r1.Spikes != 3 ||
+		r2.Name != "r2" || r2.Start != 0.25 || r2.End != 1.45 || r2.Spikes != 3 {
 		t.Errorf("trials %+v", info.Trials)
 	}
-	if a := info.PerUnit[0]; a.Unit != "a" || *a.Spikes != 3 || math.Abs(float64(*a.Rate)-3/2.4) > 1e-12 {
-		t.Errorf("unit a: %d spikes at %v/s, want 3 at 3/2.4", *a.Spikes, *a.Rate)
+	if a := info.PerUnit[0]; a.Unit != "a" || *a.Spikes != 3 || math.Abs(float64(*a.Rate)-3/2.1) > 1e-12 {
+		t.Errorf("unit a: %d spikes at %v/s, want 3 at 3/2.1", *a.Spikes, *a.Rate)
+	}
+	// With a window, rates are over the window.
+	info = inspectJSON(t, path, "--from", "0.2", "--to", "1.2")
+	if a := info.PerUnit[0]; info.Duration != 2 || *a.Spikes != 2 || *a.Rate != 1 {
+		t.Errorf("window [0.2, 1.2): duration %v, unit a %d spikes at %v/s; want 2 s, 2 spikes, 1/s", info.Duration, *a.Spikes, *a.Rate)
 	}
 
 	// In [0, 0.3) unit c never fires: binning drops it with a warning, -q silences it.
