@@ -34,9 +34,14 @@ type Dimension struct {
 	TraceC, TraceC2 float64 // cross-block estimates of tr C and tr(C²)
 }
 
+// maxDimBytes bounds the memory of the block covariances of Participation.
+const maxDimBytes = 4 << 30
+
 // Participation estimates the participation ratio of rec (of φ(x) when opt.Phi is set).
 // Each unit is centred on its mean over the whole recording; time blocks never straddle
-// trials.
+// trials. The work is done on the N×N block covariances when there are at least as
+// many samples as units (memory 8·Blocks·N² bytes, refused beyond 4 GiB), otherwise on
+// the T×T Gram matrix.
 func Participation(rec *data.Recording, opt DimOptions) (Dimension, error) {
 	B := opt.Blocks
 	if B == 0 {
@@ -50,6 +55,9 @@ func Participation(rec *data.Recording, opt DimOptions) (Dimension, error) {
 		return Dimension{}, fmt.Errorf("network: participation ratio of %d units × %d samples: need at least %d samples for %d blocks", n, T, 2*B, B)
 	}
 	blocks := timeBlocks(rec, B)
+	if T >= n && float64(len(blocks))*float64(n)*float64(n)*8 > maxDimBytes {
+		return Dimension{}, fmt.Errorf("network: participation ratio of %d units in %d blocks needs %.1f GB for the block covariances; use fewer blocks or select units", n, len(blocks), float64(len(blocks))*float64(n)*float64(n)*8/1e9)
+	}
 	mean := unitMeans(rec, opt.Phi)
 	var M [][]float64
 	var t []float64

@@ -58,7 +58,9 @@ func (o *Options) normalise(m *Model) error {
 // Simulate draws the couplings of m and integrates the network, returning the
 // recorded activity x. The recording has Step = Dt·RecordEvery, time 0 at the end of the
 // burn-in, units named "u0000", "u0001", ... (wider when N > 10000), population labels
-// when m has more than one population, and the Truth in Meta[TruthKey].
+// when m has more than one population, and the Truth in Meta[TruthKey]. Times are in
+// the unit of τ, labelled "s" like every recording ldfit writes. The whole recording
+// is held in memory (8·N·Steps bytes); SimulateTo streams it to a file instead.
 func Simulate(m Model, opt Options) (*data.Recording, error) {
 	s, err := newSim(&m, &opt)
 	if err != nil {
@@ -183,7 +185,7 @@ func (s *sim) recording() *data.Recording {
 	rec := &data.Recording{
 		Units:    UnitNames(s.n),
 		Step:     s.truth.Dt * float64(s.truth.RecordEvery),
-		TimeUnit: "τ",
+		TimeUnit: "s",
 		Meta:     map[string]string{TruthKey: s.truth.JSON()},
 	}
 	if len(s.m.Pops) > 1 {
