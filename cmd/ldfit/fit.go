@@ -21,6 +21,7 @@ type fitFlags struct {
 	tau        string
 	tauProfile string
 	segment    int
+	maxFreq    float64
 	blocks     int
 	posterior  string
 	errors     string
@@ -65,6 +66,7 @@ ldfit predict); --plot draws the observed and fitted spectra.`,
 			fs.StringVar(&f.tau, "tau", "", "time constant `T` in the file's time unit, or NAME=T per population (default 1; exact: initial value)")
 			fs.StringVar(&f.tauProfile, "tau-profile", "", "profile τ over `LO:HI:N` (N log-spaced values) instead of --tau (spectral)")
 			fs.IntVar(&f.segment, "segment", 0, "segment length `L`, a power of two (default: from the correlation time)")
+			fs.Float64Var(&f.maxFreq, "max-freq", 0, "spectral: fit only frequencies up to `F` cycles per time unit (default: all)")
 			fs.IntVar(&f.blocks, "blocks", 16, "blocks of units and of segments for the jackknife")
 			fs.StringVar(&f.posterior, "posterior", "laplace", "uncertainty: laplace (or the jackknife, see --errors) or mcmc")
 			fs.StringVar(&f.errors, "errors", infer.ErrorsJackknife, "spectral standard errors: jackknife or fisher")
@@ -123,6 +125,9 @@ func (f *fitFlags) check() error {
 	}
 	if f.segment != 0 && (f.segment < 4 || f.segment&(f.segment-1) != 0) {
 		return usagef("--segment must be a power of two ≥ 4 (e.g. 256, 1024), got %d", f.segment)
+	}
+	if f.maxFreq < 0 || math.IsNaN(f.maxFreq) {
+		return usagef("--max-freq must be a positive frequency, got %v", f.maxFreq)
 	}
 	if f.blocks < 2 {
 		return usagef("--blocks must be at least 2, got %d", f.blocks)
@@ -231,7 +236,7 @@ func (f *fitFlags) statistics(e *env, path string, so likelihood.StatsOptions) (
 
 func (f *fitFlags) spectral(e *env, st *likelihood.Stats, phi []string) (*infer.Result, error) {
 	opt := infer.SpectralFit{
-		Phi: phi, Errors: f.errors, MCMC: f.posterior == "mcmc", Restarts: f.restarts, Seed: e.Seed,
+		Phi: phi, MaxFreq: f.maxFreq, Errors: f.errors, MCMC: f.posterior == "mcmc", Restarts: f.restarts, Seed: e.Seed,
 		Sample: infer.SampleOptions{Steps: f.steps},
 	}
 	var err error
