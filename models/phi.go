@@ -287,3 +287,7 @@ func secondDeriv(phi Phi) (func(float64) float64, bool) {
 }
 
 func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
+
+// Smooth reports whether φ is taken to be infinitely differentiable: Tanh, Erf, Linear,
+// Logistic, a Func, and Affine forms of these. The piecewise-linear functions are not.
+func Smooth(phi Phi) bool { return isSmooth(phi) }

@@ -16,10 +16,11 @@
 // C_b is the raw (not mean-subtracted) output correlation, because the quenched random
 // couplings turn the mean activity into a static random input: Δ_a(∞) > 0 when m ≠ 0.
 //
-// The solver works on a lag grid s_k = k·h, 0 ≤ k < L: Numerov's fourth-order scheme
-// for the continuous equation (with a one-sided fourth-order closure of the jump
-// Δ'(0+) = −D/τ² at s = 0) or the exact three-term recursion of the Euler map; the far
-// end has Δ'(s_L) = 0. Damped fixed-point iterations give a starting point, then Newton's
+// The solver works on a lag grid s_k = k·h, 0 ≤ k < L: an exponentially fitted Numerov
+// scheme for the continuous equation (the left side integrated exactly against its
+// Green's function, Q interpolated to fourth order, the jump Δ'(0+) = −D/τ² imposed at
+// s = 0), or the exact three-term recursion of the Euler map; the far end has
+// Δ'(s_L) = 0. Damped fixed-point iterations give a starting point, then Newton's
 // method with the exact Jacobian (Price's theorem: ∂C/∂Δ = E[φ'φ']) converges
 // quadratically; the Jacobian is banded in the lags plus a border for Δ(0) and the
 // means, and is solved in O(L). Solutions whose spectrum goes negative are rejected.
@@ -66,8 +67,9 @@ type Options struct {
 	// Span is the longest lag (default: chosen so that the tail has decayed to 1e-11,
 	// at least 60·max τ and at most 20000·max τ).
 	Span float64
-	// Tol is the convergence tolerance on the largest residual, relative to the
-	// largest variance (default 1e-11).
+	// Tol is the convergence tolerance on the largest residual of the lag equations,
+	// as a mismatch of Δ − Σg²C relative to the largest variance, and of the mean
+	// equations (default 1e-10).
 	Tol float64
 	// MaxIter bounds the Newton iterations (default 60).
 	MaxIter int

@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/ldfit/ldfit/models"
+	"gonum.org/v1/gonum/integrate/quad"
 	"gonum.org/v1/gonum/mat"
 )
 
@@ -42,7 +43,7 @@ type PopState struct {
 	h, lambda, cD0 float64
 }
 
-// At returns Δ(s) for any lag s: interpolated on the grid to fourth order (one-sided
+// At returns Δ(s) for any lag s: interpolated on the grid to sixth order (one-sided
 // near s = 0, where Δ has a kink when D > 0), and continued as Δ(∞) + c·e^{−λs} beyond.
 func (p *PopState) At(s float64) float64 { return interp(p.Delta, p.h, p.DeltaInf, p.lambda, s) }
 
@@ -51,6 +52,8 @@ func (p *PopState) CAt(s float64) float64 {
 	return interp(p.C, p.h, p.C[len(p.C)-1], p.lambda, s)
 }
 
+// interp is six-point Lagrange interpolation (error O(h⁶)), with one-sided stencils
+// at the ends of the grid, and the exponential tail beyond it.
 func interp(y []float64, h, inf, lambda, s float64) float64 {
 	s = math.Abs(s)
 	n := len(y)
@@ -58,15 +61,13 @@ func interp(y []float64, h, inf, lambda, s float64) float64 {
 	if x >= float64(n-1) {
 		return inf + (y[n-1]-inf)*math.Exp(-lambda*(s-float64(n-1)*h))
 	}
-	i := int(x)
-	lo := min(max(i-1, 0), n-4)
-	if n < 4 {
-		lo = 0
-	}
+	const m = 6
+	lo := max(min(int(x)-m/2+1, n-m), 0)
+	hi := min(lo+m, n)
 	var v float64
-	for j := lo; j < min(lo+4, n); j++ {
+	for j := lo; j < hi; j++ {
 		w := 1.0
-		for k := lo; k < min(lo+4, n); k++ {
+		for k := lo; k < hi; k++ {
 			if k != j {
 				w *= (x - float64(k)) / float64(j-k)
 			}
@@ -189,25 +190,60 @@ func (s *solver) stencils(a int) []stencil {
 		rows[L-1] = stencil{cols: []int{L - 2, L - 1}, p: []float64{2 * b, -(1 + b*b)}, r: []float64{0, alpha * alpha}}
 		return rows
 	}
-	// Numerov for Δ'' = f = (Δ − Q)/τ²: second difference = h²·(weights·f).
-	w := h * h / (tau * tau)
-	numerov := func(cols []int, d, n []float64, c float64) stencil {
-		st := stencil{cols: cols, p: make([]float64, len(cols)), r: make([]float64, len(cols)), Const: c}
-		for i := range cols {
-			st.p[i] = d[i] - w*n[i]
-			st.r[i] = w * n[i]
+	// Δ'' − κ²Δ = −κ²Q, κ = 1/τ, integrated exactly against the Green's function of the
+	// left side (an exponentially fitted Numerov scheme), with Q interpolated by
+	// polynomials: fourth order, and exact for the noise-driven part D·e^{−κs}.
+	k := 1 / tau
+	ch, sh := math.Cosh(k*h), math.Sinh(k*h)
+	green := func(t float64) float64 { return math.Sinh(k*(h-math.Abs(t))) / k }
+	wIn := greenWeights(green, h, []float64{-1, 0, 1}, -h, h)
+	wBd := greenWeights(green, h, []float64{0, 1, 2, 3, 4}, 0, h)
+	k2 := k * k
+	scaled := func(w []float64) []float64 {
+		out := make([]float64, len(w))
+		for i, v := range w {
+			out[i] = k2 * v
 		}
-		return st
+		return out
 	}
-	// s = 0: Δ(h) − Δ(0) − hΔ'(0+) = h²∫₀¹(1−t) f(th) dt with Δ'(0+) = −D/τ² and the
-	// integral by the quartic through f_0..f_4 (local error O(h⁷)).
-	rows[0] = numerov([]int{0, 1, 2, 3, 4}, []float64{-1, 1, 0, 0, 0},
-		[]float64{367.0 / 1440, 540.0 / 1440, -282.0 / 1440, 116.0 / 1440, -21.0 / 1440}, h*D/(tau*tau))
-	for k := 1; k < L-1; k++ {
-		rows[k] = numerov([]int{k - 1, k, k + 1}, []float64{1, -2, 1}, []float64{1.0 / 12, 10.0 / 12, 1.0 / 12}, 0)
+	// s = 0: Δ(h) = Δ(0)cosh κh + Δ'(0+) sinh(κh)/κ − κ²∫₀ʰ G·Q, Δ'(0+) = −D/τ².
+	rows[0] = stencil{cols: []int{0, 1, 2, 3, 4}, p: []float64{-ch, 1, 0, 0, 0}, r: scaled(wBd), Const: D * sh / (k * tau * tau)}
+	for j := 1; j < L-1; j++ {
+		rows[j] = stencil{cols: []int{j - 1, j, j + 1}, p: []float64{1, -2 * ch, 1}, r: scaled(wIn)}
 	}
-	rows[L-1] = numerov([]int{L - 2, L - 1}, []float64{2, -2}, []float64{2.0 / 12, 10.0 / 12}, 0)
+	// Δ'(s_L) = 0: the mirror image Δ_L = Δ_{L−2}, Q_L = Q_{L−2}.
+	rows[L-1] = stencil{cols: []int{L - 2, L - 1}, p: []float64{2, -2 * ch}, r: scaled([]float64{2 * wIn[0], wIn[1]})}
 	return rows
+}
+
+// greenWeights returns w_j = ∫_a^b G(t)·ℓ_j(t) dt for the Lagrange basis ℓ_j on the nodes
+// x_j·h, by 20-point Gauss–Legendre on each side of t = 0 (where G has a kink).
+func greenWeights(G func(float64) float64, h float64, nodes []float64, a, b float64) []float64 {
+	x := make([]float64, 20)
+	wt := make([]float64, 20)
+	quad.Legendre{}.FixedLocations(x, wt, -1, 1)
+	out := make([]float64, len(nodes))
+	pieces := [][2]float64{{a, b}}
+	if a < 0 && b > 0 {
+		pieces = [][2]float64{{a, 0}, {0, b}}
+	}
+	for _, pc := range pieces {
+		half := (pc[1] - pc[0]) / 2
+		for i := range x {
+			t := pc[0] + half*(x[i]+1)
+			g := G(t) * wt[i] * half
+			for j := range nodes {
+				l := 1.0
+				for m := range nodes {
+					if m != j {
+						l *= (t/h - nodes[m]) / (nodes[j] - nodes[m])
+					}
+				}
+				out[j] += g * l
+			}
+		}
+	}
+	return out
 }
 
 // evaluate fills the correlations and their derivatives at the current state; coarse
@@ -260,14 +296,26 @@ func (s *solver) residual() (r, rm []float64) {
 	return r, rm
 }
 
+// scale returns the factor that makes the lag residuals comparable with the variances:
+// the rows are second differences, O(h²) or O(α²) times the mismatch of Δ and Q.
 func (s *solver) scale() float64 {
 	v := 1e-300
 	for a := range s.P {
 		v = math.Max(v, math.Abs(s.d[a][0]))
 	}
-	return v
+	w := math.Inf(1)
+	for a := range s.P {
+		if s.opt.Step > 0 {
+			alpha := s.opt.Step / s.net.tau(a)
+			w = math.Min(w, alpha*alpha)
+		} else {
+			w = math.Min(w, s.h*s.h/(s.net.tau(a)*s.net.tau(a)))
+		}
+	}
+	return v * w
 }
 
+// norm is the largest residual: lag rows divided by scale, mean rows as they are.
 func norm(r, rm []float64, scale float64) float64 {
 	var m float64
 	for _, v := range r {
@@ -324,7 +372,7 @@ func (s *solver) start(from *solver) error {
 func (s *solver) newton() (*Solution, error) {
 	tol := s.opt.Tol
 	if tol == 0 {
-		tol = 1e-11
+		tol = 1e-10
 	}
 	maxIter := s.opt.MaxIter
 	if maxIter == 0 {

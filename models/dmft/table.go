@@ -23,12 +23,13 @@ func (c closedCorr) at(d float64) (float64, float64, float64, float64) {
 	return m.F, m.DC, m.DQ1 + m.DQ2, 0
 }
 
-// chebCorr interpolates C and its derivatives in t = √(Δ0 − Δ) on [0, tmax] by
-// Chebyshev polynomials. In t the functions are smooth for smooth φ and for the
-// piecewise-linear ones, whose expansions near Δ = Δ0 go in powers of √(Δ0 − Δ).
+// chebCorr interpolates C and its derivatives by Chebyshev polynomials: in Δ on
+// [Δmin, Δ0] for smooth φ, where C is analytic in Δ, and in t = √(Δ0 − Δ) for the
+// piecewise-linear φ, whose expansions near Δ = Δ0 go in powers of √(Δ0 − Δ).
 type chebCorr struct {
-	delta0, tmax float64
-	coef         [4][]float64
+	delta0, lo, tmax float64
+	sqrt             bool
+	coef             [4][]float64
 }
 
 // chebNodes is the number of Chebyshev nodes per table (coarse: for the fixed-point
@@ -37,7 +38,8 @@ const chebNodes, chebNodesCoarse = 48, 12
 
 func newChebCorr(phi models.Phi, delta0, mean, deltaMin float64, coarse bool) *chebCorr {
 	deltaMin = math.Max(deltaMin, -delta0)
-	t := &chebCorr{delta0: delta0, tmax: math.Sqrt(math.Max(delta0-deltaMin, 0))}
+	t := &chebCorr{delta0: delta0, lo: deltaMin, tmax: math.Sqrt(math.Max(delta0-deltaMin, 0)),
+		sqrt: !models.Smooth(phi)}
 	n := chebNodes
 	if coarse {
 		n = chebNodesCoarse
@@ -48,8 +50,12 @@ func newChebCorr(phi models.Phi, delta0, mean, deltaMin float64, coarse bool) *c
 	}
 	for j := range n {
 		x := math.Cos(math.Pi * float64(j) / float64(n-1)) // Chebyshev–Lobatto in [−1, 1]
-		tt := t.tmax * (x + 1) / 2
-		m := models.Expect2(phi, models.Gauss2{Mean1: mean, Mean2: mean, Var1: delta0, Var2: delta0, Cov: delta0 - tt*tt})
+		cov := t.lo + (delta0-t.lo)*(x+1)/2
+		if t.sqrt {
+			tt := t.tmax * (x + 1) / 2
+			cov = delta0 - tt*tt
+		}
+		m := models.Expect2(phi, models.Gauss2{Mean1: mean, Mean2: mean, Var1: delta0, Var2: delta0, Cov: cov})
 		vals[0][j], vals[1][j], vals[2][j], vals[3][j] = m.F, m.DCov, m.DVar1+m.DVar2, m.DMean1+m.DMean2
 	}
 	for k := range vals {
@@ -88,10 +94,14 @@ func clenshaw(c []float64, x float64) float64 {
 }
 
 func (t *chebCorr) at(d float64) (float64, float64, float64, float64) {
-	x := -1.0
-	if t.tmax > 0 {
+	x := 1.0
+	switch {
+	case t.tmax == 0:
+	case t.sqrt:
 		x = 2*math.Sqrt(math.Max(t.delta0-d, 0))/t.tmax - 1
-		x = math.Max(-1, math.Min(1, x))
+	default:
+		x = 2*(d-t.lo)/(t.delta0-t.lo) - 1
 	}
+	x = math.Max(-1, math.Min(1, x))
 	return clenshaw(t.coef[0], x), clenshaw(t.coef[1], x), clenshaw(t.coef[2], x), clenshaw(t.coef[3], x)
 }
