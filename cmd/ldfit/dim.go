@@ -28,7 +28,7 @@ come with a delete-one-block jackknife standard error. Blocks should be much lon
 than the correlation time of the activity. -o writes the table.`,
 		flags: func(fs *flag.FlagSet) {
 			rf = addRecordingFlags(fs)
-			fs.StringVar(&phi, "phi", "tanh", "transfer function φ for the PR of φ(x); \"none\" skips it")
+			fs.StringVar(&phi, "phi", "tanh", "transfer function φ `NAME` for the PR of φ(x); \"none\" skips it")
 			fs.IntVar(&blocks, "blocks", 10, "number of disjoint time blocks (at least 3)")
 		},
 		run: func(e *env, args []string) error { return runDim(e, args, rf, phi, blocks) },
