@@ -216,22 +216,23 @@ func (f *fitFlags) statistics(e *env, path string, so likelihood.StatsOptions) (
 		if err != nil {
 			return nil, nil, recordingDesc{}, err
 		}
-		return st, nil, recordingDesc{sc.Meta()["time_unit"], sc.Units(), sc.Populations()}, nil
+		return st, nil, recordingDesc{orDefault(sc.Meta()["time_unit"], "s"), sc.Units(), sc.Populations()}, nil
 	}
 	rec, err := f.rec.load(e, path)
 	if err != nil {
 		return nil, nil, recordingDesc{}, err
 	}
-	if so.Segment == 0 {
-		if so.Segment, err = likelihood.DefaultSegment(rec); err != nil {
-			return nil, nil, recordingDesc{}, fmt.Errorf("%s: %w", path, err)
-		}
-	}
+	desc := recordingDesc{rec.TimeUnit, rec.Units, rec.Populations}
 	st, err := likelihood.SpectralStats(rec, so)
+	if err != nil && f.method == "exact" {
+		// The exact method needs no spectra; they only serve the goodness of fit.
+		e.warnf("no goodness-of-fit check of the spectra: %v", err)
+		return nil, rec, desc, nil
+	}
 	if err != nil {
 		return nil, nil, recordingDesc{}, fmt.Errorf("%s: %w", path, err)
 	}
-	return st, rec, recordingDesc{rec.TimeUnit, rec.Units, rec.Populations}, nil
+	return st, rec, desc, nil
 }
 
 func (f *fitFlags) spectral(e *env, st *likelihood.Stats, phi []string) (*infer.Result, error) {

@@ -189,6 +189,10 @@ func TestFitCommandBadInput(t *testing.T) {
 	lonely := write("lonely.parquet", two)
 	logStderr(t)(wantExit(t, 1, []string{"I"}, "fit", lonely, "--segment", "128"))
 
+	// The exact method needs no segments: a short recording is fitted, without the
+	// spectral goodness of fit.
+	logStderr(t)(wantExit(t, 0, []string{"no goodness-of-fit check"}, "fit", short, "--method", "exact", "--segment", "256"))
+
 	good := write("good.parquet", sim(network.Single(20, 1.5, 0.5, models.Tanh{}), 2048))
 	logStderr(t)(wantExit(t, 2, []string{"--tau"}, "fit", good, "--tau", "0"))
 	logStderr(t)(wantExit(t, 2, []string{"--tau"}, "fit", good, "--tau", "-1"))
