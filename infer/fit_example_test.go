@@ -103,3 +103,27 @@ func ExampleReadResult() {
 	// Output:
 	// spectral [tanh] [1] [[2.25]] [0.5]
 }
+
+func ExampleFitExact() {
+	m := network.Single(100, 1.6, 0.2, models.Tanh{})
+	rec, err := network.Simulate(m, network.Options{Dt: 0.1, Steps: 2000, BurnIn: 20, Seed: 1})
+	if err != nil {
+		log.Fatal(err)
+	}
+	obj, err := likelihood.NewExact(rec, likelihood.ExactOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	res, err := infer.FitExact(obj, infer.ExactFit{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	for _, name := range []string{"tau", "g", "D"} {
+		p, _ := res.Param(name)
+		fmt.Printf("%s = %.1f\n", name, p.Estimate)
+	}
+	// Output:
+	// tau = 1.0
+	// g = 1.6
+	// D = 0.2
+}
