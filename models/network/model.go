@@ -126,8 +126,11 @@ func checkSquare(name string, x [][]float64, P int, nonneg bool) error {
 			return fmt.Errorf("network: %s row %d has %d entries; need %d", name, a, len(row), P)
 		}
 		for b, v := range row {
-			if math.IsNaN(v) || math.IsInf(v, 0) || (nonneg && v < 0) {
-				return fmt.Errorf("network: %s[%d][%d] = %v; need a finite value%s", name, a, b, v, map[bool]string{true: " ≥ 0", false: ""}[nonneg])
+			switch {
+			case math.IsNaN(v) || math.IsInf(v, 0):
+				return fmt.Errorf("network: %s[%d][%d] = %v; need a finite value", name, a, b, v)
+			case nonneg && v < 0:
+				return fmt.Errorf("network: %s[%d][%d] = %v; need a value ≥ 0", name, a, b, v)
 			}
 		}
 	}
