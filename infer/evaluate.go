@@ -98,6 +98,9 @@ type EvalOptions struct {
 	// Lags, Spacing and Horizon configure the forecast row (ForecastOptions); Lags < 0
 	// leaves the forecast out.
 	Lags, Spacing, Horizon int
+	// ACov, when set, gives the forecast row's autocovariance from the fitted network
+	// (e.g. DMFTACov); nil uses the fitted spectrum (see PredictForecast).
+	ACov func(net *Network, step float64) func(pop, maxLag int) ([]float64, error)
 	// MaxOrder is the largest order of the AR(p) baseline.
 	MaxOrder int
 	Workers  int
@@ -121,7 +124,23 @@ type Evaluation struct {
 	// Best is the name of the one-step predictor with the highest log predictive
 	// density; the forecast row predicts further ahead and is not in the contest.
 	Best string
+	// Model is the model's one-step prediction (the first row).
+	Model *Prediction
+	// Constant lists the predicted units constant through the training window
+	// (Prediction.Constant).
+	Constant []string
+	// Warnings say what in the scores needs attention: units constant in training,
+	// model intervals far from calibrated.
+	Warnings []string
 }
+
+// Limits beyond which Evaluate warns that the model's intervals are not calibrated:
+// a variance of the standardised errors beyond 4 means intervals at least twice too
+// narrow; a 90% interval covering under 60% of the samples says the same robustly.
+const (
+	miscalibratedZVar    = 4
+	miscalibratedCover90 = 0.6
+)
 
 // Evaluate splits rec, fits the network on the training part with fit (the same fit
 // as ldfit fit), and scores on the held-out part: the model's one-step predictions
@@ -181,6 +200,17 @@ func Evaluate(rec *data.Recording, fit func(train *data.Recording) (*Network, er
 	if err := ev.add("model", "one step", step); err != nil {
 		return nil, err
 	}
+	ev.Model, ev.Constant = step, step.Constant
+	if len(step.Constant) > 0 {
+		ev.Warnings = append(ev.Warnings, fmt.Sprintf("%d predicted unit(s) are constant through the training window (%s): "+
+			"every predictor gives them the median variance of the other units", len(step.Constant), abbreviate(step.Constant, 5)))
+	}
+	if m := ev.Rows[0]; m.ZVar > miscalibratedZVar || m.Cover90 < miscalibratedCover90 {
+		ev.Warnings = append(ev.Warnings, fmt.Sprintf("the model's one-step intervals are far too narrow: the 90%% interval covers %.1f%% "+
+			"of the held-out samples and the standardised errors have variance %.3g (1 if calibrated); the fitted noise intensity D = %s "+
+			"leaves the model no room for what the couplings do not explain: compare another fit method (exact fits τ, g, D, J0, μ jointly) "+
+			"or time constant", 100*m.Cover90, m.ZVar, formatList(net.D)))
+	}
 	bo := BaselineOptions{TestFrac: sp.Frac, Units: held, MaxOrder: opt.MaxOrder, Workers: w}
 	ar1, _, err := AR(rec, 1, bo)
 	if err != nil {
@@ -212,6 +242,9 @@ func Evaluate(rec *data.Recording, fit func(train *data.Recording) (*Network, er
 	ev.Best = best.Name
 	if opt.Lags >= 0 {
 		fo := ForecastOptions{TestFrac: sp.Frac, Units: held, Lags: opt.Lags, Spacing: opt.Spacing, Horizon: opt.Horizon, Workers: w}
+		if opt.ACov != nil {
+			fo.ACov = opt.ACov(net, rec.Step)
+		}
 		fc, err := PredictForecast(rec, net, fo)
 		if err != nil {
 			return nil, err
@@ -236,6 +269,14 @@ func (ev *Evaluation) add(name, detail string, p *Prediction) error {
 	}
 	ev.Rows = append(ev.Rows, EvalRow{Name: name, Detail: detail, Scores: s})
 	return nil
+}
+
+func formatList(v []float64) string {
+	s := make([]string, len(v))
+	for i, x := range v {
+		s[i] = strconv.FormatFloat(x, 'g', 3, 64)
+	}
+	return strings.Join(s, ", ")
 }
 
 func orderRange(o []int) string {

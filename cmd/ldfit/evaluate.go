@@ -11,15 +11,14 @@ import (
 )
 
 type evaluateFlags struct {
-	rec      *recordingFlags
+	fit      fitFlags
 	split    string
-	phi      string
-	tau      float64
-	segment  int
 	lags     int
 	spacing  int
 	horizon  int
+	acov     string
 	maxOrder int
+	plot     string
 }
 
 var evaluateOpts evaluateFlags
@@ -32,10 +31,11 @@ func init() {
 		help: `Splits the recording REC (--split time:F holds out the last fraction F of every
 trial; units:F a seeded fraction F of the units, which the fit never sees and which
 are predicted over the last fraction F of time), fits the network model on the
-training part by the spectral likelihood, and prints, for the same held-out samples,
-R², the mean log predictive density (LPD, nats per sample; higher is better), the
-coverage of the central 50% and 90% intervals and the mean and variance of the
-standardised errors (0 and 1 when calibrated) of:
+training part exactly as ldfit fit does (the same --method, --phi, --tau ... flags),
+and prints, for the same held-out samples, R², the mean log predictive density (LPD,
+nats per sample; higher is better), the coverage of the central 50% and 90%
+intervals and the mean and variance of the standardised errors (0 and 1 when
+calibrated) of:
 
   model           one step ahead from the population (posterior of each unit's couplings)
   AR(1), AR(p)    per-unit autoregressions, p chosen by held-out likelihood
@@ -44,104 +44,209 @@ standardised errors (0 and 1 when calibrated) of:
   model forecast  each unit from its own past, 1 … --horizon spacings ahead (not
                   comparable with the one-step rows)
 
-and says which one-step predictor has the highest LPD.`,
+and says which one-step predictor has the highest LPD. The fit's warnings are
+printed; so is a warning when the model's intervals are far from calibrated (for
+example a noise intensity D fitted at 0). --plot draws the model's one-step
+predictions of a few held-out units.`,
 		flags: func(fs *flag.FlagSet) {
 			f := &evaluateOpts
-			f.rec = addRecordingFlags(fs)
+			addFitFlags(fs, &f.fit)
 			fs.StringVar(&f.split, "split", "time:0.2", "held-out part: time:F or units:F")
-			fs.StringVar(&f.phi, "phi", "tanh", "transfer function φ of the model")
-			fs.Float64Var(&f.tau, "tau", 1, "time constant τ of the model, in the recording's time unit")
-			fs.IntVar(&f.segment, "segment", 0, "segment length of the spectral statistics (power of two; 0 chooses)")
 			fs.IntVar(&f.lags, "lags", 20, "forecast row: past samples conditioned on (0 leaves the row out)")
 			fs.IntVar(&f.spacing, "spacing", 1, "forecast row: recording steps between conditioning samples and forecast points")
 			fs.IntVar(&f.horizon, "horizon", 10, "forecast row: points forecast from each origin")
+			fs.StringVar(&f.acov, "acov", "spectrum", "forecast row: autocovariance from the fitted `SOURCE`, spectrum or dmft")
 			fs.IntVar(&f.maxOrder, "max-order", 10, "largest order of the AR(p) baseline")
+			fs.StringVar(&f.plot, "plot", "", "draw a few units' one-step predictions with 50/90% bands to `FILE` (.png or .svg)")
 		},
 		run: func(e *env, args []string) error { return runEvaluate(e, args, &evaluateOpts) },
 	})
 }
 
+// addFitFlags declares on fs the flags of ldfit fit that choose and configure the fit
+// (not its output flags), with the same names, defaults and help.
+func addFitFlags(fs *flag.FlagSet, f *fitFlags) {
+	f.rec = addRecordingFlags(fs)
+	fs.StringVar(&f.method, "method", "spectral", "likelihood: spectral, exact or nnls")
+	fs.StringVar(&f.phi, "phi", "tanh", "transfer function, or NAME=PHI per population (e.g. tanh, erf, relu)")
+	fs.StringVar(&f.tau, "tau", "", "time constant `T` in the file's time unit, or NAME=T per population (default 1; exact: initial value)")
+	fs.StringVar(&f.tauProfile, "tau-profile", "", "profile τ over `LO:HI:N` (N log-spaced values) instead of --tau (spectral)")
+	fs.IntVar(&f.segment, "segment", 0, "segment length `L`, a power of two (default: from the correlation time)")
+	fs.IntVar(&f.blocks, "blocks", 16, "blocks of units and of segments for the jackknife")
+	fs.StringVar(&f.posterior, "posterior", "laplace", "uncertainty: laplace (or the jackknife, see --errors) or mcmc")
+	fs.StringVar(&f.errors, "errors", infer.ErrorsJackknife, "spectral standard errors: jackknife or fisher")
+	fs.IntVar(&f.restarts, "restarts", 2, "extra optimiser starts jittered around the initial point")
+	fs.IntVar(&f.steps, "mcmc-steps", 2000, "ensemble moves kept by --posterior mcmc")
+}
+
+// fitLoaded fits a recording already in memory by the method of the fit flags,
+// through the same estimators as ldfit fit (f.spectral, f.exact, infer.FitNNLS).
+func (f *fitFlags) fitLoaded(e *env, rec *data.Recording, source string) (*infer.Result, error) {
+	phis, err := perPopulation("phi", f.phi)
+	if err != nil {
+		return nil, err
+	}
+	so := likelihood.StatsOptions{Segment: f.segment, Workers: e.Workers, Blocks: f.blocks, PopPhi: map[string]models.Phi{}}
+	for name, s := range phis {
+		phi, err := models.ParsePhi(s)
+		if err != nil {
+			return nil, usagef("--phi: %v", err)
+		}
+		if name == "" {
+			so.Phi = phi
+		} else {
+			so.PopPhi[name] = phi
+		}
+	}
+	st, err := likelihood.SpectralStats(rec, so)
+	if err != nil && f.method == "exact" {
+		// As in ldfit fit: the exact method needs the spectra only for its goodness of fit.
+		e.warnf("no goodness-of-fit check of the spectra: %v", err)
+		st, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var res *infer.Result
+	switch f.method {
+	case "exact":
+		res, err = f.exact(e, rec, phis[""], st)
+	case "nnls":
+		var tau []float64
+		if tau, err = f.taus(st.Pops); err == nil {
+			res, err = infer.FitNNLS(st, tau, popValues(phis, st.Pops, "tanh"))
+		}
+	default:
+		res, err = f.spectral(e, st, popValues(phis, st.Pops, "tanh"))
+	}
+	if err != nil {
+		return nil, err
+	}
+	res.Describe(source, rec.TimeUnit, rec.Units, rec.Populations)
+	return res, nil
+}
+
+func (f *evaluateFlags) check() error {
+	if err := f.fit.check(); err != nil {
+		return err
+	}
+	if err := f.fit.rec.check(); err != nil {
+		return err
+	}
+	if f.lags < 0 || f.spacing < 1 || f.horizon < 1 || f.maxOrder < 1 {
+		return usagef("--lags must be ≥ 0, --spacing, --horizon and --max-order positive")
+	}
+	if f.acov != "spectrum" && f.acov != "dmft" {
+		return usagef("--acov must be spectrum or dmft, got %q", f.acov)
+	}
+	return nil
+}
+
 func runEvaluate(e *env, args []string, f *evaluateFlags) error {
-	if len(args) != 1 {
-		return usagef("want one recording, got %d arguments", len(args))
+	if err := wantArgs(args, "REC"); err != nil {
+		return err
 	}
 	split, err := infer.ParseSplit(f.split, e.Seed)
 	if err != nil {
 		return usagef("--split: %v", err)
 	}
-	phi, err := models.ParsePhi(f.phi)
-	if err != nil {
-		return usagef("--phi: %v", err)
+	if err := f.check(); err != nil {
+		return err
 	}
-	if !(f.tau > 0) {
-		return usagef("--tau must be a positive time, got %v", f.tau)
+	if f.plot != "" {
+		if err := checkPlotPath(f.plot); err != nil {
+			return err
+		}
 	}
-	if f.lags < 0 || f.spacing < 1 || f.horizon < 1 || f.maxOrder < 1 {
-		return usagef("--lags must be ≥ 0, --spacing, --horizon and --max-order positive")
-	}
-	rec, err := f.rec.load(e, args[0])
+	rec, err := f.fit.rec.load(e, args[0])
 	if err != nil {
 		return err
 	}
+	var res *infer.Result
 	fit := func(train *data.Recording) (*infer.Network, error) {
-		st, err := likelihood.SpectralStats(train, likelihood.StatsOptions{Segment: f.segment, Phi: phi, Workers: e.Workers})
-		if err != nil {
+		if res, err = f.fit.fitLoaded(e, train, args[0]); err != nil {
 			return nil, err
 		}
-		obj, err := likelihood.NewSpectral(st, likelihood.SpectralOptions{Tau: []float64{f.tau}})
-		if err != nil {
-			return nil, err
-		}
-		est, err := infer.Fit(obj, infer.FitOptions{Seed: e.Seed})
-		if err != nil {
-			return nil, err
-		}
-		g2, d := obj.Natural(est.Theta)
-		pops := obj.Pops()
-		net := &infer.Network{Populations: pops, G2: g2, D: d, Units: train.Units}
-		for range pops {
-			net.Phi = append(net.Phi, phi)
-			net.Tau = append(net.Tau, f.tau)
-		}
-		return net, nil
+		return infer.NetworkFromResult(res)
 	}
 	lags := f.lags
 	if lags == 0 {
 		lags = -1
 	}
-	ev, err := infer.Evaluate(rec, fit, infer.EvalOptions{Split: split, Lags: lags, Spacing: f.spacing,
-		Horizon: f.horizon, MaxOrder: f.maxOrder, Workers: e.Workers})
+	opt := infer.EvalOptions{Split: split, Lags: lags, Spacing: f.spacing, Horizon: f.horizon, MaxOrder: f.maxOrder, Workers: e.Workers}
+	if f.acov == "dmft" {
+		opt.ACov = infer.DMFTACov
+	}
+	ev, err := infer.Evaluate(rec, fit, opt)
 	if err != nil {
 		return fmt.Errorf("%s: %w", args[0], err)
 	}
-	if e.JSON {
-		out := struct {
-			Split      string      `json:"split"`
-			Held       int         `json:"held_units"`
-			TrainUnits int         `json:"train_units"`
-			G2         [][]float64 `json:"g2"`
-			D          []float64   `json:"D"`
-			Best       string      `json:"best"`
-			Rows       []scoresOut `json:"rows"`
-		}{Split: split.String(), Held: len(ev.Held), TrainUnits: ev.TrainUnits, G2: ev.Network.G2, D: ev.Network.D, Best: ev.Best}
-		for _, r := range ev.Rows {
-			s := scoresJSON(r.Name, r.Scores)
-			s.Detail = r.Detail
-			out.Rows = append(out.Rows, s)
+	if res != nil {
+		for _, w := range res.Warnings {
+			e.warnf("fit on the training part: %s", w)
 		}
-		return writeJSON(e.stdout, out)
 	}
+	for _, w := range ev.Warnings {
+		e.warnf("%s", w)
+	}
+	if f.plot != "" {
+		if err := plotPrediction(ev.Model, f.plot, rec.TimeUnit, 4); err != nil {
+			return err
+		}
+	}
+	if e.JSON {
+		return writeJSON(e.stdout, evaluationJSON(ev, res))
+	}
+	printEvaluation(e, ev, res)
+	return nil
+}
+
+type evaluationOut struct {
+	Split      string      `json:"split"`
+	Method     string      `json:"method"`
+	Held       int         `json:"held_units"`
+	TrainUnits int         `json:"train_units"`
+	Tau        []float64   `json:"tau"`
+	G2         [][]float64 `json:"g2"`
+	D          []float64   `json:"D"`
+	Best       string      `json:"best"`
+	Constant   []string    `json:"constant_in_training"`
+	Warnings   []string    `json:"warnings"`
+	Rows       []scoresOut `json:"rows"`
+}
+
+func evaluationJSON(ev *infer.Evaluation, res *infer.Result) evaluationOut {
+	out := evaluationOut{Split: ev.Split.String(), Held: len(ev.Held), TrainUnits: ev.TrainUnits, Tau: ev.Network.Tau,
+		G2: ev.Network.G2, D: ev.Network.D, Best: ev.Best, Constant: append([]string{}, ev.Constant...),
+		Warnings: append([]string{}, ev.Warnings...)}
+	if res != nil {
+		out.Method = res.Method
+		out.Warnings = append(append([]string{}, res.Warnings...), out.Warnings...)
+	}
+	for _, r := range ev.Rows {
+		s := scoresJSON(r.Name, r.Scores)
+		s.Detail = r.Detail
+		out.Rows = append(out.Rows, s)
+	}
+	return out
+}
+
+func printEvaluation(e *env, ev *infer.Evaluation, res *infer.Result) {
+	w := e.stdout
+	method := ""
+	if res != nil {
+		method = res.Method + " "
+	}
+	fmt.Fprintf(w, "split %s: %sfit on %d units, %d units predicted over the held-out window\n",
+		ev.Split, method, ev.TrainUnits, len(ev.Held))
+	for a, p := range ev.Network.Populations {
+		fmt.Fprintf(w, "fitted %s: g² %.4g, D %.4g, τ %.4g\n", orDefault(p, "network"), ev.Network.G2[a][a], ev.Network.D[a], ev.Network.Tau[a])
+	}
+	fmt.Fprintln(w)
 	var rows [][]string
 	for _, r := range ev.Rows {
 		rows = append(rows, scoreRow(r.Name, r.Detail, r.Scores))
 	}
-	fmt.Fprintf(e.stdout, "split %s: fit on %d units, %d units predicted over the held-out window\n",
-		split, ev.TrainUnits, len(ev.Held))
-	for a, p := range ev.Network.Populations {
-		fmt.Fprintf(e.stdout, "fitted %s: g² %.4g, D %.4g (τ %g)\n", orDefault(p, "network"), ev.Network.G2[a][a], ev.Network.D[a], ev.Network.Tau[a])
-	}
-	fmt.Fprintln(e.stdout)
-	printTable(e.stdout, scoreHeader, rows)
-	fmt.Fprintf(e.stdout, "\nbest one-step predictor by log predictive density: %s\n", ev.Best)
-	return nil
+	printTable(w, scoreHeader, rows)
+	fmt.Fprintf(w, "\nbest one-step predictor by log predictive density: %s\n", ev.Best)
 }

@@ -23,10 +23,10 @@ import (
 // the observed values, the predictive mean and its central 50% and 90% bands, over at
 // most the first 400 predicted samples so that the traces stay readable.
 func plotPrediction(p *infer.Prediction, path, timeUnit string, k int) error {
-	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
-	if ext != "png" && ext != "svg" {
-		return usagef("--plot %s: the figure must be a .png or .svg file", path)
+	if err := checkPlotPath(path); err != nil {
+		return err
 	}
+	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	k = min(k, len(p.Units))
 	n := len(p.Times)
 	plots := make([][]*plot.Plot, k)
@@ -90,6 +90,15 @@ func plotPrediction(p *infer.Prediction, path, timeUnit string, k int) error {
 		return err
 	}
 	return writeAtomic(path, buf.Bytes())
+}
+
+// checkPlotPath checks, before any work, that the figure can be written as path.
+func checkPlotPath(path string) error {
+	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
+	if ext != "png" && ext != "svg" {
+		return usagef("--plot %s: the figure must be a .png or .svg file", path)
+	}
+	return nil
 }
 
 func xys(x, y []float64) plotter.XYs {

@@ -4,6 +4,7 @@ import (
 	"flag"
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/ldfit/ldfit/data"
 	"github.com/ldfit/ldfit/infer"
@@ -17,6 +18,7 @@ type predictFlags struct {
 	lags     int
 	spacing  int
 	horizon  int
+	acov     string
 	plot     string
 }
 
@@ -38,7 +40,10 @@ Modes:
             through the posterior of each unit's couplings given its training window
   units     the same for the recording's units that the fit did not see
   forecast  each unit from its own past alone (mean-field Gaussian process): --lags
-            samples at --spacing steps condition forecasts of --horizon points`,
+            samples at --spacing steps condition forecasts of --horizon points; the
+            autocovariance is that of the fitted spectrum of the training window
+            (--acov spectrum) or of the mean-field (DMFT) solution of the fitted
+            parameters for the Euler map at the recording's step (--acov dmft)`,
 		flags: func(fs *flag.FlagSet) {
 			p := &predictOpts
 			p.rec = addRecordingFlags(fs)
@@ -48,6 +53,7 @@ Modes:
 			fs.IntVar(&p.lags, "lags", 20, "forecast: number of past samples conditioned on")
 			fs.IntVar(&p.spacing, "spacing", 1, "forecast: recording steps between conditioning samples and forecast points")
 			fs.IntVar(&p.horizon, "horizon", 10, "forecast: points forecast from each origin")
+			fs.StringVar(&p.acov, "acov", "spectrum", "forecast: autocovariance from the fitted `SOURCE`, spectrum or dmft")
 			fs.StringVar(&p.plot, "plot", "", "draw a few units' held-out traces with 50/90% bands to `FILE` (.png or .svg)")
 		},
 		run: func(e *env, args []string) error { return runPredict(e, args, &predictOpts) },
@@ -70,6 +76,14 @@ func runPredict(e *env, args []string, f *predictFlags) error {
 	if f.lags < 1 || f.spacing < 1 || f.horizon < 1 {
 		return usagef("--lags, --spacing and --horizon must be positive")
 	}
+	if f.acov != "spectrum" && f.acov != "dmft" {
+		return usagef("--acov must be spectrum or dmft, got %q", f.acov)
+	}
+	if f.plot != "" {
+		if err := checkPlotPath(f.plot); err != nil {
+			return err
+		}
+	}
 	rec, err := f.rec.load(e, args[0])
 	if err != nil {
 		return err
@@ -88,6 +102,10 @@ func runPredict(e *env, args []string, f *predictFlags) error {
 	p, err := predictMode(rec, net, f, e.Workers)
 	if err != nil {
 		return fmt.Errorf("%s with fit %s: %w", args[0], f.fit, err)
+	}
+	if len(p.Constant) > 0 {
+		e.warnf("%d unit(s) are constant through the training window (%s): they are predicted with the median variance of the other units",
+			len(p.Constant), strings.Join(p.Constant, ", "))
 	}
 	s, err := infer.Score(p)
 	if err != nil {
@@ -129,8 +147,11 @@ func predictMode(rec *data.Recording, net *infer.Network, f *predictFlags, worke
 		}
 		return infer.PredictStep(rec, net, infer.StepOptions{TestFrac: f.testFrac, Units: held, Workers: workers})
 	case "forecast":
-		return infer.PredictForecast(rec, net, infer.ForecastOptions{TestFrac: f.testFrac, Lags: f.lags,
-			Spacing: f.spacing, Horizon: f.horizon, Workers: workers})
+		fo := infer.ForecastOptions{TestFrac: f.testFrac, Lags: f.lags, Spacing: f.spacing, Horizon: f.horizon, Workers: workers}
+		if f.acov == "dmft" {
+			fo.ACov = infer.DMFTACov(net, rec.Step)
+		}
+		return infer.PredictForecast(rec, net, fo)
 	}
 	return infer.PredictStep(rec, net, infer.StepOptions{TestFrac: f.testFrac, Workers: workers})
 }
