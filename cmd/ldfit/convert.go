@@ -58,6 +58,15 @@ func runConvert(e *env, args []string, rf *recordingFlags, long bool, compressio
 		return usagef("cannot tell the output format from %q: use .parquet, .arrow, .feather or .arrows", out)
 	}
 	e.Out = out
+	if err := e.addInput(in); err != nil {
+		return err
+	}
+	opt := e.writeOptions(convertMeta(in, rf))
+	opt.Long = long
+	opt.Compression = compression
+	if r, ok := streamConvert(e, in, out, rf, opt); ok {
+		return reportConvert(e, r)
+	}
 	rec, err := rf.load(e, in)
 	var ue usageError
 	if err != nil && !errors.As(err, &ue) && !long && !rf.selects() {
@@ -71,6 +80,19 @@ func runConvert(e *env, args []string, rf *recordingFlags, long bool, compressio
 	if err != nil {
 		return err
 	}
+	if err := data.WriteRecording(out, rec, opt); err != nil {
+		return err
+	}
+	r := convertResult{File: out, Layout: "wide", Units: rec.N(), Samples: rec.Samples(),
+		Trials: len(rec.Trials), Step: number(rec.Step), TimeUnit: rec.TimeUnit}
+	if long {
+		r.Layout = "long"
+	}
+	return reportConvert(e, r)
+}
+
+// convertMeta is the metadata convert adds to its output: the source and the binning.
+func convertMeta(in string, rf *recordingFlags) map[string]string {
 	meta := map[string]string{"ldfit.source": filepath.Base(in)}
 	if rf.bin > 0 {
 		meta["ldfit.bin"] = strconv.FormatFloat(rf.bin, 'g', -1, 64)
@@ -81,13 +103,72 @@ func runConvert(e *env, args []string, rf *recordingFlags, long bool, compressio
 			meta["ldfit.transform"] = rf.transform
 		}
 	}
-	opt := e.writeOptions(meta)
-	opt.Long = long
-	opt.Compression = compression
-	if err := data.WriteRecording(out, rec, opt); err != nil {
-		return err
+	return meta
+}
+
+// streamConvert copies a single-trial recording block by block, holding one row group
+// at a time, so that recordings larger than memory convert. It reports false, having
+// written nothing, for what needs the whole recording in memory: spike tables, NaN
+// policies other than error, several trials, population labels, time units other than
+// seconds; and on any read error, which the whole-file path then reports.
+func streamConvert(e *env, in, out string, rf *recordingFlags, opt data.WriteOptions) (convertResult, bool) {
+	var r convertResult
+	if rf.binning() || rf.nan != "error" {
+		return r, false
 	}
-	return reportConvert(e, out, rec, long)
+	s, err := data.Scan(in, rf.readOptions())
+	if err != nil {
+		return r, false
+	}
+	defer s.Close()
+	src := s.Meta()
+	if s.Populations() != nil || src["time_unit"] != "" && src["time_unit"] != "s" || !s.Next() {
+		return r, false
+	}
+	b := s.Block()
+	if s.Trials()[b.Trial] != "" {
+		return r, false
+	}
+	meta := make(map[string]string, len(src)+len(opt.Meta))
+	for _, m := range []map[string]string{src, opt.Meta} {
+		for k, v := range m {
+			meta[k] = v
+		}
+	}
+	opt.Meta = meta
+	w, err := data.CreateRecording(out, s.Units(), s.Step(), b.Start, opt)
+	if err != nil {
+		return r, false
+	}
+	p := e.progress("convert "+filepath.Base(in), 0)
+	defer p.Done()
+	n := 0
+	for ok := true; ok; ok = s.Next() {
+		b = s.Block()
+		if b.Trial != 0 {
+			w.Abort()
+			return r, false
+		}
+		if err := w.Write(b.Data, b.Len); err != nil {
+			w.Abort()
+			return r, false
+		}
+		n += b.Len
+		p.Add(b.Len)
+	}
+	if s.Err() != nil || w.Close() != nil {
+		w.Abort()
+		return r, false
+	}
+	r = convertResult{File: out, Layout: "wide", Units: len(s.Units()), Samples: n, Trials: 1,
+		Step: number(s.Step()), TimeUnit: "s"}
+	if ff, err := peek(in); err == nil && ff.layout() == "wide" {
+		r.Streamed = true // Scan reads a long file whole
+	}
+	if opt.Long {
+		r.Layout = "long"
+	}
+	return r, true
 }
 
 // convertTable writes table t, read from in, to out.
@@ -131,14 +212,10 @@ type convertResult struct {
 	TimeUnit string `json:"time_unit,omitempty"`
 	Rows     int    `json:"rows,omitempty"`    // tables
 	Columns  int    `json:"columns,omitempty"` // tables
+	Streamed bool   `json:"streamed"`          // copied block by block, in bounded memory
 }
 
-func reportConvert(e *env, out string, rec *data.Recording, long bool) error {
-	r := convertResult{File: out, Layout: "wide", Units: rec.N(), Samples: rec.Samples(),
-		Trials: len(rec.Trials), Step: number(rec.Step), TimeUnit: rec.TimeUnit}
-	if long {
-		r.Layout = "long"
-	}
+func reportConvert(e *env, r convertResult) error {
 	if e.JSON {
 		return writeJSON(e.stdout, r)
 	}
@@ -147,6 +224,6 @@ func reportConvert(e *env, out string, rec *data.Recording, long bool) error {
 		trials = fmt.Sprintf(" in %d trials", r.Trials)
 	}
 	_, err := fmt.Fprintf(e.stdout, "wrote %s: %s layout, %d units × %d samples%s, step %s %s\n",
-		r.File, r.Layout, r.Units, r.Samples, trials, formatFloat(rec.Step, 6), rec.TimeUnit)
+		r.File, r.Layout, r.Units, r.Samples, trials, formatFloat(float64(r.Step), 6), r.TimeUnit)
 	return err
 }

@@ -477,3 +477,45 @@ func TestConvertTable(t *testing.T) {
 	wantExit(t, 1, []string{iris}, "convert", iris, filepath.Join(dir, "x.parquet"), "--units", "sepal_length_cm")
 	wantExit(t, 1, []string{iris}, "convert", iris, filepath.Join(dir, "x.parquet"), "--long")
 }
+
+// TestConvertStreams checks that a wide recording is converted block by block and that
+// the result equals the conversion of the recording read whole.
+func TestConvertStreams(t *testing.T) {
+	dir := t.TempDir()
+	wide := filepath.Join(dir, "w.parquet")
+	wantExit(t, 0, nil, "convert", aplysia, wide, "--bin", "0.02", "-q")
+	convert := func(out string, args ...string) convertResult {
+		t.Helper()
+		stdout, _ := wantExit(t, 0, nil, append([]string{"convert", "--json", wide, out}, args...)...)
+		var r convertResult
+		if err := json.Unmarshal([]byte(stdout), &r); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	streamed := filepath.Join(dir, "s.arrow")
+	whole := filepath.Join(dir, "w.arrow")
+	if r := convert(streamed, "--long", "--from", "5", "--exclude", "n059"); !r.Streamed || r.Samples != 5887 || r.Units != aplysiaUnits-1 {
+		t.Errorf("streamed conversion: %+v", r)
+	}
+	// --nan drop needs the whole recording in memory.
+	if r := convert(whole, "--long", "--from", "5", "--exclude", "n059", "--nan", "drop"); r.Streamed {
+		t.Errorf("--nan drop streamed: %+v", r)
+	}
+	a, err := data.ReadRecording(streamed, data.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := data.ReadRecording(whole, data.ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(a.Units, b.Units) || a.Step != b.Step || len(a.Trials) != 1 || len(b.Trials) != 1 ||
+		a.Trials[0].Start != b.Trials[0].Start || !slices.Equal(a.Trials[0].Data, b.Trials[0].Data) {
+		t.Errorf("streamed and whole conversions differ: %d/%d units, step %v/%v, start %v/%v",
+			len(a.Units), len(b.Units), a.Step, b.Step, a.Trials[0].Start, b.Trials[0].Start)
+	}
+	if a.Trials[0].Start != 5 || a.Meta["ldfit.source"] != "w.parquet" || a.Meta["ldfit.bin"] != "0.02" {
+		t.Errorf("streamed: start %v, metadata %v", a.Trials[0].Start, a.Meta)
+	}
+}
