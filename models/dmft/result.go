@@ -135,10 +135,14 @@ func (sol *Solution) Spectra(a int) (f, sx, sphi []float64) {
 	return f, sx, sphi
 }
 
+// checkSpectrum rejects a solution whose spectrum is negative beyond rounding: the
+// sums over L lags carry errors of about L·ε·Δ0·h.
 func (sol *Solution) checkSpectrum() error {
 	for a := range sol.Pops {
 		_, sx, sphi := sol.Spectra(a)
-		var top float64
+		p := &sol.Pops[a]
+		span := float64(len(p.Delta)) * p.h
+		top := 1e-4 * math.Abs(p.Delta0) * span
 		for _, v := range sx {
 			top = math.Max(top, v)
 		}
@@ -147,7 +151,7 @@ func (sol *Solution) checkSpectrum() error {
 				return fmt.Errorf("%w: S_x(f_%d) = %.3g for population %d", ErrNegativeSpectrum, j, v, a)
 			}
 		}
-		var topPhi float64
+		topPhi := 1e-4 * math.Abs(p.C[0]) * span
 		for _, v := range sphi {
 			topPhi = math.Max(topPhi, v)
 		}
