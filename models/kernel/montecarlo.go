@@ -1,6 +1,7 @@
 package kernel
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/rand/v2"
@@ -37,10 +38,14 @@ func MonteCarlo(a Arch, x []float64, d int, opt MCOptions) (*mat.SymDense, error
 	}
 	n, T := len(x)/d, a.Depth
 	sum := mat.NewSymDense(n, nil)
-	var mu sync.Mutex
 	parts := make([]*mat.SymDense, opt.Networks)
+	errs := make([]error, opt.Networks)
 	forNetworks(opt, func(net int, rng *rand.Rand) {
-		hs := simulate(a, x, d, opt.Width, rng)
+		hs, err := simulate(a, x, d, opt.Width, rng)
+		if err != nil {
+			errs[net] = err
+			return
+		}
 		read := mat.NewDense(opt.Width, n, nil)
 		steps := []int{T - 1}
 		if a.Kind == Recurrent && a.Readout == Sum {
@@ -54,10 +59,11 @@ func MonteCarlo(a Arch, x []float64, d int, opt MCOptions) (*mat.SymDense, error
 		}
 		k := mat.NewSymDense(n, nil)
 		k.SymOuterK(a.SigmaW2/float64(opt.Width*len(steps)), read.T())
-		mu.Lock()
 		parts[net] = k
-		mu.Unlock()
 	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	// Summing in network order keeps the result independent of scheduling.
 	for _, p := range parts {
 		sum.AddSym(sum, p)
@@ -78,8 +84,13 @@ func MonteCarloCrossTime(a Arch, x []float64, d int, opt MCOptions) ([][]*mat.De
 	}
 	n, T := len(x)/d, a.Depth
 	parts := make([][][]*mat.Dense, opt.Networks)
+	errs := make([]error, opt.Networks)
 	forNetworks(opt, func(net int, rng *rand.Rand) {
-		hs := simulate(a, x, d, opt.Width, rng)
+		hs, err := simulate(a, x, d, opt.Width, rng)
+		if err != nil {
+			errs[net] = err
+			return
+		}
 		k := make([][]*mat.Dense, T)
 		for t := range k {
 			k[t] = make([]*mat.Dense, T)
@@ -92,6 +103,9 @@ func MonteCarloCrossTime(a Arch, x []float64, d int, opt MCOptions) ([][]*mat.De
 		}
 		parts[net] = k
 	})
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
 	out := parts[0]
 	for _, p := range parts[1:] {
 		for t := range out {
@@ -167,7 +181,7 @@ func forNetworks(opt MCOptions, sim func(net int, rng *rand.Rand)) {
 
 // simulate samples one network of the given width and returns its hidden
 // pre-activations h^t (width × points) at every layer or step.
-func simulate(a Arch, x []float64, d, width int, rng *rand.Rand) []*mat.Dense {
+func simulate(a Arch, x []float64, d, width int, rng *rand.Rand) ([]*mat.Dense, error) {
 	n, T := len(x)/d, a.Depth
 	inputs, fanIn := stepInputs(a, x, d)
 	gauss := func(r, c int, sd float64) *mat.Dense {
@@ -188,13 +202,21 @@ func simulate(a Arch, x []float64, d, width int, rng *rand.Rand) []*mat.Dense {
 			h.Mul(u, inputs[t])
 		}
 		if t > 0 {
-			if w == nil || a.Kind == Deep {
-				w = gauss(width, width, sw/math.Sqrt(float64(width)))
-			}
 			var phi mat.Dense
 			phi.Apply(func(_, _ int, v float64) float64 { return a.Phi.Eval(v) }, hs[t-1])
 			var wp mat.Dense
-			wp.Mul(w, &phi)
+			if a.Kind == Deep {
+				f, err := layerFactor(&phi, a.SigmaW2/float64(width))
+				if err != nil {
+					return nil, err
+				}
+				wp.Mul(gauss(width, n, 1), f.T())
+			} else {
+				if w == nil {
+					w = gauss(width, width, sw/math.Sqrt(float64(width)))
+				}
+				wp.Mul(w, &phi)
+			}
 			h.Add(h, &wp)
 			if a.Kind == Deep || a.Bias == Fresh {
 				b = gauss(width, 1, sb)
@@ -208,7 +230,31 @@ func simulate(a Arch, x []float64, d, width int, rng *rand.Rand) []*mat.Dense {
 		}
 		hs[t] = h
 	}
-	return hs
+	return hs, nil
+}
+
+// layerFactor returns S with SSᵀ = s·φᵀφ. A layer with fresh weights W ~ N(0, s) maps
+// φ (width × points) to Wφ, whose rows are independent N(0, s·φᵀφ) given φ: drawing
+// them as S z is the same distribution as drawing W, at a cost of width × points
+// instead of width² normal numbers.
+func layerFactor(phi *mat.Dense, s float64) (*mat.Dense, error) {
+	_, n := phi.Dims()
+	var g mat.SymDense
+	g.SymOuterK(s, phi.T())
+	var eig mat.EigenSym
+	if !eig.Factorize(&g, true) {
+		return nil, fmt.Errorf("kernel: eigendecomposition of a hidden-layer Gram matrix failed (non-finite activations?)")
+	}
+	var v mat.Dense
+	eig.VectorsTo(&v)
+	vals := eig.Values(nil)
+	for j := 0; j < n; j++ {
+		r := math.Sqrt(math.Max(vals[j], 0))
+		for i := 0; i < n; i++ {
+			v.Set(i, j, v.At(i, j)*r)
+		}
+	}
+	return &v, nil
 }
 
 // stepInputs returns the input matrix (features × points) entering at each step, nil
