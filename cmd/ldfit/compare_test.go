@@ -38,7 +38,7 @@ func TestKernelCommand(t *testing.T) {
 	a, _ := kernel.ParseArch("deep:L=2,phi=relu,sw2=2,sb2=0.1")
 	k, _ := kernel.Compute(a, x, l.D(), kernel.Options{})
 	for _, ij := range [][2]int{{0, 0}, {3, 77}, {149, 20}} {
-		if got, want := tab.Col("k"+itoa(ij[1])).Float[ij[0]], k.K.At(ij[0], ij[1]); got != want {
+		if got, want := tab.Col("k" + itoa(ij[1])).Float[ij[0]], k.K.At(ij[0], ij[1]); got != want {
 			t.Errorf("K[%d,%d] = %v in the file, %v computed", ij[0], ij[1], got, want)
 		}
 	}
