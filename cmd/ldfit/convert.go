@@ -64,7 +64,10 @@ func runConvert(e *env, args []string, rf *recordingFlags, long bool, compressio
 	opt := e.writeOptions(convertMeta(in, rf))
 	opt.Long = long
 	opt.Compression = compression
-	if r, ok := streamConvert(e, in, out, rf, opt); ok {
+	if r, ok, err := streamConvert(e, in, out, rf, opt); err != nil || ok {
+		if err != nil {
+			return err
+		}
 		return reportConvert(e, r)
 	}
 	rec, err := rf.load(e, in)
@@ -110,24 +113,25 @@ func convertMeta(in string, rf *recordingFlags) map[string]string {
 // at a time, so that recordings larger than memory convert. It reports false, having
 // written nothing, for what needs the whole recording in memory: spike tables, NaN
 // policies other than error, several trials, population labels, time units other than
-// seconds; and on any read error, which the whole-file path then reports.
-func streamConvert(e *env, in, out string, rf *recordingFlags, opt data.WriteOptions) (convertResult, bool) {
+// seconds; and on any read error, which the whole-file path then reports. An interrupt
+// removes the partial output and is returned as an error.
+func streamConvert(e *env, in, out string, rf *recordingFlags, opt data.WriteOptions) (convertResult, bool, error) {
 	var r convertResult
 	if rf.binning() || rf.nan != "error" {
-		return r, false
+		return r, false, nil
 	}
 	s, err := data.Scan(in, rf.readOptions())
 	if err != nil {
-		return r, false
+		return r, false, nil
 	}
 	defer s.Close()
 	src := s.Meta()
 	if s.Populations() != nil || src["time_unit"] != "" && src["time_unit"] != "s" || !s.Next() {
-		return r, false
+		return r, false, nil
 	}
 	b := s.Block()
 	if s.Trials()[b.Trial] != "" {
-		return r, false
+		return r, false, nil
 	}
 	meta := make(map[string]string, len(src)+len(opt.Meta))
 	for _, m := range []map[string]string{src, opt.Meta} {
@@ -138,27 +142,31 @@ func streamConvert(e *env, in, out string, rf *recordingFlags, opt data.WriteOpt
 	opt.Meta = meta
 	w, err := data.CreateRecording(out, s.Units(), s.Step(), b.Start, opt)
 	if err != nil {
-		return r, false
+		return r, false, nil
 	}
 	p := e.progress("convert "+filepath.Base(in), 0)
 	defer p.Done()
 	n := 0
 	for ok := true; ok; ok = s.Next() {
+		if err := e.interrupted(); err != nil {
+			w.Abort()
+			return r, false, err
+		}
 		b = s.Block()
 		if b.Trial != 0 {
 			w.Abort()
-			return r, false
+			return r, false, nil
 		}
 		if err := w.Write(b.Data, b.Len); err != nil {
 			w.Abort()
-			return r, false
+			return r, false, nil
 		}
 		n += b.Len
 		p.Add(b.Len)
 	}
 	if s.Err() != nil || w.Close() != nil {
 		w.Abort()
-		return r, false
+		return r, false, nil
 	}
 	r = convertResult{File: out, Layout: "wide", Units: len(s.Units()), Samples: n, Trials: 1,
 		Step: number(s.Step()), TimeUnit: "s"}
@@ -168,7 +176,7 @@ func streamConvert(e *env, in, out string, rf *recordingFlags, opt data.WriteOpt
 	if opt.Long {
 		r.Layout = "long"
 	}
-	return r, true
+	return r, true, nil
 }
 
 // convertTable writes table t, read from in, to out.

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -517,5 +518,25 @@ func TestConvertStreams(t *testing.T) {
 	}
 	if a.Trials[0].Start != 5 || a.Meta["ldfit.source"] != "w.parquet" || a.Meta["ldfit.bin"] != "0.02" {
 		t.Errorf("streamed: start %v, metadata %v", a.Trials[0].Start, a.Meta)
+	}
+}
+
+// TestConvertInterrupted checks that an interrupted conversion leaves no output.
+func TestConvertInterrupted(t *testing.T) {
+	dir := t.TempDir()
+	wide := filepath.Join(dir, "w.parquet")
+	wantExit(t, 0, nil, "convert", aplysia, wide, "--bin", "0.02", "-q")
+	out := filepath.Join(dir, "out.arrow")
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	var stderr strings.Builder
+	e := &env{ctx: ctx, stdout: io.Discard, stderr: &stderr, name: "convert"}
+	err := runConvert(e, []string{wide, out}, &recordingFlags{nan: "error"}, false, "")
+	if code := exitCode(e, err); code != 1 || !strings.Contains(stderr.String(), "interrupted; no output written") {
+		t.Errorf("exit code %d, stderr %q", code, stderr.String())
+	}
+	left, _ := filepath.Glob(filepath.Join(dir, "*"))
+	if len(left) != 1 {
+		t.Errorf("files left after the interrupt: %q", left)
 	}
 }

@@ -10,15 +10,19 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
 	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
+	"time"
 
 	"github.com/pkg/profile"
 )
@@ -56,6 +60,10 @@ type env struct {
 	stdout  io.Writer
 	stderr  io.Writer
 
+	// ctx is cancelled on an interrupt (Ctrl-C) or SIGTERM. Long work checks it to stop
+	// early and remove partial output; work that does not is ended after interruptGrace.
+	ctx context.Context
+
 	name   string   // the command's name, for messages
 	args   []string // the command line after "ldfit", recorded in output metadata
 	inputs []string // files read so far; -o refuses to overwrite any of them
@@ -91,7 +99,9 @@ func run(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "ldfit: unknown command %q; run \"ldfit help\" for the list\n", name)
 		return 2
 	}
-	e := &env{stdout: stdout, stderr: stderr, name: c.name, args: args}
+	ctx, stopSignals := interruptible(stderr)
+	defer stopSignals()
+	e := &env{stdout: stdout, stderr: stderr, name: c.name, args: args, ctx: ctx}
 	fs := newFlagSet(c, e, stderr)
 	if err := fs.Parse(interleave(fs, args[1:])); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -112,6 +122,34 @@ func run(args []string, stdout, stderr io.Writer) int {
 	err = c.run(e, fs.Args())
 	stop()
 	return exitCode(e, err)
+}
+
+// interruptGrace is how long a command may take to stop after an interrupt before the
+// process exits anyway.
+const interruptGrace = 3 * time.Second
+
+// interruptible returns a context cancelled by an interrupt or SIGTERM, and the function
+// that stops watching for them. After the first signal the default handling returns, so
+// a second Ctrl-C ends the process at once; a command that does not stop within
+// interruptGrace is ended with exit code 130.
+func interruptible(stderr io.Writer) (context.Context, func()) {
+	ctx, cancel := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() {
+		select {
+		case <-done:
+			return
+		case <-ctx.Done():
+		}
+		cancel()
+		select {
+		case <-done:
+		case <-time.After(interruptGrace):
+			fmt.Fprintln(stderr, "ldfit: interrupted")
+			os.Exit(130)
+		}
+	}()
+	return ctx, func() { close(done); cancel() }
 }
 
 // newFlagSet returns the flag set of command c: the common flags bound to e, then the

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"flag"
 	"io"
@@ -12,6 +13,7 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -372,5 +374,27 @@ func TestRecordingFlagsCheck(t *testing.T) {
 		if _, ok := err.(usageError); !ok || !strings.Contains(err.Error(), c.msg) {
 			t.Errorf("%q: err = %v, want a usage error containing %q", c.args, err, c.msg)
 		}
+	}
+}
+
+// TestInterruptible sends this process an interrupt: the context is cancelled and the
+// process goes on (the grace period is cut short by stop).
+func TestInterruptible(t *testing.T) {
+	ctx, stop := interruptible(io.Discard)
+	defer stop()
+	if err := syscall.Kill(os.Getpid(), syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-ctx.Done():
+	case <-time.After(5 * time.Second):
+		t.Fatal("the interrupt did not cancel the context")
+	}
+	e := &env{ctx: ctx}
+	if err := e.interrupted(); err == nil || !strings.Contains(err.Error(), "interrupted") {
+		t.Errorf("interrupted() = %v", err)
+	}
+	if err := (&env{ctx: context.Background()}).interrupted(); err != nil {
+		t.Errorf("interrupted() without a signal = %v", err)
 	}
 }

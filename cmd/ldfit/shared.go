@@ -5,6 +5,7 @@ package main
 
 import (
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -274,6 +275,15 @@ func (e *env) writeOptions(meta map[string]string) data.WriteOptions {
 		m[k] = v
 	}
 	return data.WriteOptions{Meta: m, Inputs: append([]string(nil), e.inputs...)}
+}
+
+// interrupted returns an error when the command has been interrupted (Ctrl-C or
+// SIGTERM), nil otherwise. Long loops call it and stop, removing partial output.
+func (e *env) interrupted() error {
+	if e.ctx != nil && e.ctx.Err() != nil {
+		return errors.New("interrupted; no output written")
+	}
+	return nil
 }
 
 // warnf prints a warning on stderr unless -q was given.
