@@ -9,8 +9,10 @@ import (
 type Scores struct {
 	// R2 is 1 − Σ(observed − mean)² / Σ(observed − unit mean)², the unit means taken over
 	// the predicted samples: the fraction of each unit's held-out variance predicted.
-	R2     float64
-	UnitR2 []float64 // the same per unit
+	R2 float64
+	// UnitR2 is the same per unit; NaN for a unit constant over the predicted samples,
+	// which has no variance to explain.
+	UnitR2 []float64
 	// LPD is the mean log predictive density of an observed sample, in nats.
 	LPD float64
 	// Cover50 and Cover90 are the fractions of observed samples inside the central 50%
@@ -64,7 +66,10 @@ func Score(p *Prediction) (Scores, error) {
 			zs += z
 			zz += z * z
 		}
-		s.UnitR2[i] = 1 - ue/ut
+		s.UnitR2[i] = math.NaN()
+		if ut > 0 {
+			s.UnitR2[i] = 1 - ue/ut
+		}
 		sse += ue
 		sst += ut
 	}

@@ -122,7 +122,9 @@ func runPredict(e *env, args []string, f *predictFlags) error {
 		}
 	}
 	if e.JSON {
-		return writeJSON(e.stdout, scoresJSON(f.mode, s))
+		o := scoresJSON(f.mode, s)
+		o.Constant = p.Constant
+		return writeJSON(e.stdout, o)
 	}
 	printTable(e.stdout, scoreHeader, [][]string{scoreRow(f.mode, "", s)})
 	return nil
@@ -194,17 +196,22 @@ func scoreRow(name, detail string, s infer.Scores) []string {
 type scoresOut struct {
 	Predictor string    `json:"predictor"`
 	Detail    string    `json:"detail,omitempty"`
-	R2        float64   `json:"r2"`
-	UnitR2    []float64 `json:"unit_r2"`
-	LPD       float64   `json:"lpd"`
+	R2        number    `json:"r2"`
+	UnitR2    []number  `json:"unit_r2"` // null for a unit constant in the test window
+	LPD       number    `json:"lpd"`
 	Cover50   float64   `json:"cover50"`
 	Cover90   float64   `json:"cover90"`
-	ZMean     float64   `json:"z_mean"`
-	ZVar      float64   `json:"z_var"`
+	ZMean     number    `json:"z_mean"`
+	ZVar      number    `json:"z_var"`
 	Samples   int       `json:"samples"`
+	Constant  []string  `json:"constant_in_training,omitempty"`
 }
 
 func scoresJSON(name string, s infer.Scores) scoresOut {
-	return scoresOut{Predictor: name, R2: s.R2, UnitR2: s.UnitR2, LPD: s.LPD, Cover50: s.Cover50, Cover90: s.Cover90,
-		ZMean: s.ZMean, ZVar: s.ZVar, Samples: s.Samples}
+	o := scoresOut{Predictor: name, R2: number(s.R2), LPD: number(s.LPD), Cover50: s.Cover50, Cover90: s.Cover90,
+		ZMean: number(s.ZMean), ZVar: number(s.ZVar), Samples: s.Samples, UnitR2: make([]number, len(s.UnitR2))}
+	for i, v := range s.UnitR2 {
+		o.UnitR2[i] = number(v)
+	}
+	return o
 }
