@@ -194,17 +194,17 @@ func scoreRow(name, detail string, s infer.Scores) []string {
 }
 
 type scoresOut struct {
-	Predictor string    `json:"predictor"`
-	Detail    string    `json:"detail,omitempty"`
-	R2        number    `json:"r2"`
-	UnitR2    []number  `json:"unit_r2"` // null for a unit constant in the test window
-	LPD       number    `json:"lpd"`
-	Cover50   float64   `json:"cover50"`
-	Cover90   float64   `json:"cover90"`
-	ZMean     number    `json:"z_mean"`
-	ZVar      number    `json:"z_var"`
-	Samples   int       `json:"samples"`
-	Constant  []string  `json:"constant_in_training,omitempty"`
+	Predictor string   `json:"predictor"`
+	Detail    string   `json:"detail,omitempty"`
+	R2        number   `json:"r2"`
+	UnitR2    []number `json:"unit_r2"` // null for a unit constant in the test window
+	LPD       number   `json:"lpd"`
+	Cover50   float64  `json:"cover50"`
+	Cover90   float64  `json:"cover90"`
+	ZMean     number   `json:"z_mean"`
+	ZVar      number   `json:"z_var"`
+	Samples   int      `json:"samples"`
+	Constant  []string `json:"constant_in_training,omitempty"`
 }
 
 func scoresJSON(name string, s infer.Scores) scoresOut {
