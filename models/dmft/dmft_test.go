@@ -199,3 +199,36 @@ func TestPopulations(t *testing.T) {
 		t.Errorf("ReLU: M = %.12f, μ + J0·m = %.12f", p.Mean, want)
 	}
 }
+
+// TestLyapunov checks the Lyapunov exponent against κ = g·φ'(0) − 1 where C_φ'φ' is
+// constant (linear φ; tanh below the edge without noise, where Δ ≡ 0), and that noise
+// moves the chaos edge of tanh above g = 1.
+func TestLyapunov(t *testing.T) {
+	for _, c := range []struct {
+		phi  models.Phi
+		g, D float64
+	}{{models.Linear{}, 0.5, 0.3}, {models.Linear{}, 0.9, 1}, {models.Tanh{}, 0.7, 0}} {
+		k, err := solve(t, Single(c.phi, c.g, c.D), Options{}).Lyapunov()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := c.g - 1; math.Abs(k-want) > 1e-3 {
+			t.Errorf("%s g = %g D = %g: κ = %.6f, want %.6f", c.phi, c.g, c.D, k, want)
+		}
+	}
+	k, _ := solve(t, Single(models.Tanh{}, 2, 0), Options{}).Lyapunov()
+	if k <= 0 {
+		t.Errorf("tanh g = 2, D = 0: κ = %g, want chaos (κ > 0)", k)
+	}
+	if testing.Short() {
+		return
+	}
+	edge, err := ChaosEdge(models.Tanh{}, 0.5, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if edge <= 1.05 || edge > 3 {
+		t.Errorf("tanh D = 0.5: chaos edge g = %g, want above 1", edge)
+	}
+	t.Logf("tanh, D = 0.5: chaos edge at g = %.5f", edge)
+}

@@ -19,6 +19,7 @@ func (s *solver) solution(iter int, res float64) *Solution {
 		p := &sol.Pops[a]
 		p.Delta = append([]float64(nil), s.d[a]...)
 		p.C = append([]float64(nil), s.c[a]...)
+		p.CDeriv = append([]float64(nil), s.cD[a]...)
 		p.Delta0, p.DeltaInf = s.d[a][0], s.d[a][s.L-1]
 		p.Mean, p.Rate, p.Slope = s.mean[a], s.m1[a].Phi, s.m1[a].DPhi
 		p.Magnetic = s.net.j0(a, a) * p.Slope
@@ -142,7 +143,7 @@ func (sol *Solution) checkSpectrum() error {
 		_, sx, sphi := sol.Spectra(a)
 		p := &sol.Pops[a]
 		span := float64(len(p.Delta)) * p.h
-		top := 1e-4 * math.Abs(p.Delta0) * span
+		top := 1e-4*math.Abs(p.Delta0)*span + 1e-12
 		for _, v := range sx {
 			top = math.Max(top, v)
 		}
@@ -151,7 +152,7 @@ func (sol *Solution) checkSpectrum() error {
 				return fmt.Errorf("%w: S_x(f_%d) = %.3g for population %d", ErrNegativeSpectrum, j, v, a)
 			}
 		}
-		topPhi := 1e-4 * math.Abs(p.C[0]) * span
+		topPhi := 1e-4*math.Abs(p.C[0])*span + 1e-12
 		for _, v := range sphi {
 			topPhi = math.Max(topPhi, v)
 		}

@@ -29,6 +29,7 @@ type Solution struct {
 type PopState struct {
 	Delta    []float64 // Δ(s_k): autocovariance of x (mean removed)
 	C        []float64 // C_φφ(s_k) = E[φ(x(t))φ(x(t+s))] (mean not removed)
+	CDeriv   []float64 // C_φ'φ'(s_k) = E[φ'(x(t))φ'(x(t+s))] = ∂C_φφ/∂Δ
 	Delta0   float64   // Δ(0), the variance of x
 	DeltaInf float64   // Δ(∞), the variance of the static part of the input
 	Mean     float64   // M = E[x] = μ + Σ_b J0_ab m_b
@@ -299,7 +300,7 @@ func (s *solver) residual() (r, rm []float64) {
 // scale returns the factor that makes the lag residuals comparable with the variances:
 // the rows are second differences, O(h²) or O(α²) times the mismatch of Δ and Q.
 func (s *solver) scale() float64 {
-	v := 1e-300
+	v := 1e-10 // absolute floor: without noise below the edge the solution is Δ ≡ 0
 	for a := range s.P {
 		v = math.Max(v, math.Abs(s.d[a][0]))
 	}
