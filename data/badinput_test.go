@@ -38,6 +38,8 @@ func TestBadRecordings(t *testing.T) {
 		{"spikes", []col{{"unit", strs("a")}, {"time", floats(1)}}, nil, ReadOptions{}, []string{"spike table", "--bin"}},
 		{"long non-numeric value", []col{{"unit", strs("a")}, {"t", floats(1)}, {"value", strs("x")}}, nil, ReadOptions{}, []string{`column "value"`, "not numeric"}},
 		{"long duplicate", []col{{"unit", strs("a", "a")}, {"t", floats(1, 1)}, {"value", floats(1, 2)}}, nil, ReadOptions{}, []string{`duplicated time stamp 1 for unit "a"`}},
+		{"long non-uniform", []col{{"unit", strs("a", "a", "a", "a")}, {"t", floats(0, 1, 2, 3.5)}, {"value", floats(1, 2, 3, 4)}}, nil, ReadOptions{}, []string{`column "t"`, "non-uniform", "t=2 and t=3.5"}},
+		{"long NaN time", []col{{"unit", strs("a", "a")}, {"t", floats(0, math.NaN())}, {"value", floats(1, 2)}}, nil, ReadOptions{}, []string{`column "t"`, "non-finite time stamp NaN in row 1"}},
 		{"long missing", []col{{"unit", strs("a", "a", "b")}, {"t", floats(0, 1, 0)}, {"value", floats(1, 2, 3)}}, nil, ReadOptions{}, []string{`column "b"`, "missing value at t=1"}},
 		{"long unit null", []col{{"unit", strs("a", "b")}, {"t", floats(0, 1)}, {"value", floats(1, 2)}}, nil, ReadOptions{Units: []string{"c"}}, []string{`no unit "c"`}},
 		{"long two pops", []col{{"unit", strs("a", "a")}, {"t", floats(0, 1)}, {"value", floats(1, 2)}, {"population", strs("E", "I")}}, nil, ReadOptions{}, []string{`unit "a" has two populations`}},

@@ -104,9 +104,11 @@ func benchmarkRead(b *testing.B, name string, opt WriteOptions) {
 	reportRead(b, path)
 }
 
-func BenchmarkReadWideZstd(b *testing.B)  { benchmarkRead(b, "wide.parquet", WriteOptions{}) }
-func BenchmarkReadWidePlain(b *testing.B) { benchmarkRead(b, "wide-none.parquet", WriteOptions{Compression: "none"}) }
-func BenchmarkReadLongZstd(b *testing.B)  { benchmarkRead(b, "long.parquet", WriteOptions{Long: true}) }
+func BenchmarkReadWideZstd(b *testing.B) { benchmarkRead(b, "wide.parquet", WriteOptions{}) }
+func BenchmarkReadWidePlain(b *testing.B) {
+	benchmarkRead(b, "wide-none.parquet", WriteOptions{Compression: "none"})
+}
+func BenchmarkReadLongZstd(b *testing.B) { benchmarkRead(b, "long.parquet", WriteOptions{Long: true}) }
 
 // BenchmarkScanWide scans the wide file block by block and reports the peak of the Arrow
 // buffers and of the live Go heap above the start, against the size of one row group.

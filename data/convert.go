@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -340,4 +341,98 @@ func checkOffsets64(off []int64, n, rows int) error {
 		}
 	}
 	return nil
+}
+
+// coder numbers strings (unit names, trials) in order of first appearance.
+type coder struct {
+	pos      map[string]int32
+	names    []string
+	last     int32 // code of the previous value, -1 at first
+	lastInt  int64
+	lastIntK int32
+}
+
+func newCoder() *coder { return &coder{pos: map[string]int32{}, last: -1, lastIntK: -1} }
+
+func (c *coder) code(s string) int32 {
+	if c.last >= 0 && c.names[c.last] == s {
+		return c.last
+	}
+	k, ok := c.pos[s]
+	if !ok {
+		s = strings.Clone(s) // s may point into an Arrow buffer that is released
+		k = int32(len(c.names))
+		c.pos[s] = k
+		c.names = append(c.names, s)
+	}
+	c.last = k
+	return k
+}
+
+func (c *coder) codeInt(x int64) int32 {
+	if c.lastIntK >= 0 && c.lastInt == x {
+		return c.lastIntK
+	}
+	k := c.code(strconv.FormatInt(x, 10))
+	c.lastInt, c.lastIntK = x, k
+	return k
+}
+
+// appendCodes appends the codes of a string or integer column; nulls are an error.
+func appendCodes(dst []int32, chunks []arrow.Array, c *coder) ([]int32, error) {
+	for _, a := range chunks {
+		base := len(dst)
+		if a.NullN() > 0 {
+			for i := 0; i < a.Len(); i++ {
+				if a.IsNull(i) {
+					return dst, fmt.Errorf("missing value (null) in row %d", base+i)
+				}
+			}
+		}
+		switch v := a.(type) {
+		case *array.Dictionary:
+			names, err := appendStrings(nil, v.Dictionary())
+			if err != nil {
+				return dst, err
+			}
+			codes := make([]int32, len(names))
+			for j, s := range names {
+				codes[j] = c.code(s)
+			}
+			for i := 0; i < v.Len(); i++ {
+				k := v.GetValueIndex(i)
+				if k < 0 || k >= len(codes) {
+					return dst, fmt.Errorf("dictionary index %d out of range in row %d", k, base+i)
+				}
+				dst = append(dst, codes[k])
+			}
+		case *array.String:
+			for i := 0; i < v.Len(); i++ {
+				dst = append(dst, c.code(v.Value(i)))
+			}
+		case *array.LargeString:
+			for i := 0; i < v.Len(); i++ {
+				dst = append(dst, c.code(v.Value(i)))
+			}
+		default:
+			if isInteger(a.DataType()) {
+				ints, err := appendInts(nil, a)
+				if err != nil {
+					return dst, err
+				}
+				for _, x := range ints {
+					dst = append(dst, c.codeInt(x))
+				}
+				continue
+			}
+			strs, err := appendStrings(nil, a)
+			if err != nil {
+				return dst, err
+			}
+			for _, s := range strs {
+				dst = append(dst, c.code(s))
+			}
+		}
+	}
+	return dst, nil
 }

@@ -2,10 +2,10 @@ package data
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -637,56 +637,254 @@ func readLong(s *source, opt *ReadOptions) (*Recording, error) {
 		}
 	}
 	cols := []int{ucol, tcol, vcol}
+	names := []string{"unit", sc.Field(tcol).Name, "value"}
 	if trialcol >= 0 {
-		cols = append(cols, trialcol)
+		cols, names = append(cols, trialcol), append(names, "trial")
 	}
 	if popcol >= 0 {
-		cols = append(cols, popcol)
+		cols, names = append(cols, popcol), append(names, popname)
 	}
 	var (
-		unit, trial, pop []string
-		t, v             []float64
-		err              error
+		units, trials, popc = newCoder(), newCoder(), newCoder()
+		ucode, tcode, pcode []int32
+		t, v                []float64
 	)
 	for {
-		p, rerr := s.readNext(cols)
-		if rerr != nil {
-			return nil, rerr
+		p, err := s.readNext(cols)
+		if err != nil {
+			return nil, err
 		}
 		if p == nil {
 			break
 		}
-		names := []string{"unit", sc.Field(tcol).Name, "value", "trial", popname}
-		if unit, err = columnStrings(unit, p.cols[0]); err == nil {
+		bad := 0
+		if ucode, err = appendCodes(ucode, p.cols[0], units); err == nil {
+			bad = 1
 			if t, err = columnFloats(t, p.cols[1]); err == nil {
-				if v, err = columnFloats(v, p.cols[2]); err == nil && trialcol >= 0 {
-					trial, err = columnStrings(trial, p.cols[3])
-				}
+				bad = 2
+				v, err = columnFloats(v, p.cols[2])
 			}
 		}
-		if err == nil && popcol >= 0 {
-			pop, err = columnStrings(pop, p.cols[len(cols)-1])
+		for j := 3; err == nil && j < len(cols); j++ {
+			bad = j
+			if cols[j] == trialcol {
+				tcode, err = appendCodes(tcode, p.cols[j], trials)
+			} else {
+				pcode, err = appendCodes(pcode, p.cols[j], popc)
+			}
 		}
 		p.Release()
 		if err != nil {
-			return nil, fmt.Errorf("%s: %v (in columns %s)", s.path, err, strings.Join(names[:len(cols)], ", "))
+			return nil, fmt.Errorf("%s: column %q: %v", s.path, names[bad], err)
 		}
 	}
-	if len(unit) == 0 {
+	if len(ucode) == 0 {
 		return nil, fmt.Errorf("%s: empty: no rows", s.path)
 	}
-	// Units in order of first appearance, then selection.
-	upos := map[string]int{}
-	var all []string
-	for _, u := range unit {
-		if _, ok := upos[u]; !ok {
-			upos[u] = len(all)
-			all = append(all, u)
+	keep, colOf, err := longUnits(s.path, units.names, opt)
+	if err != nil {
+		return nil, err
+	}
+	var pops []string
+	if popcol >= 0 {
+		pops = make([]string, len(keep))
+		set := make([]bool, len(keep))
+		for r, u := range ucode {
+			i := colOf[u]
+			if i < 0 {
+				continue
+			}
+			p := popc.names[pcode[r]]
+			if set[i] && pops[i] != p {
+				return nil, fmt.Errorf("%s: column %q: unit %q has two populations, %q and %q", s.path, popname, keep[i], pops[i], p)
+			}
+			pops[i], set[i] = p, true
 		}
+	}
+	tname := sc.Field(tcol).Name
+	ntr := max(1, len(trials.names))
+	grids := make([]grid, ntr)
+	for k := range grids {
+		grids[k] = grid{lo: math.Inf(1), hi: math.Inf(-1), step: math.Inf(1)}
+	}
+	// The grid of each trial: first and last time, and the smallest positive step between
+	// consecutive rows, which is the sampling step whether the table lists a unit's
+	// samples together or all units' samples of one time together. Rows in any other
+	// order are placed after sorting the distinct times.
+	for r, x := range t {
+		if math.IsNaN(x) || math.IsInf(x, 0) {
+			return nil, fmt.Errorf("%s: column %q: non-finite time stamp %v in row %d", s.path, tname, x, r)
+		}
+		if colOf[ucode[r]] < 0 {
+			continue
+		}
+		k := 0
+		if tcode != nil {
+			k = int(tcode[r])
+		}
+		g := &grids[k]
+		g.lo, g.hi = min(g.lo, x), max(g.hi, x)
+		if r > 0 && (tcode == nil || tcode[r-1] == tcode[r]) && x > t[r-1] {
+			g.step = min(g.step, x-t[r-1])
+		}
+	}
+	step := math.Inf(1)
+	for _, g := range grids {
+		step = min(step, g.step)
+	}
+	raw, err := placeLong(s.path, tname, opt, keep, colOf, ucode, tcode, trials, t, v, grids, step)
+	if err != nil {
+		if !errors.Is(err, errOffGrid) {
+			return nil, err
+		}
+		if step, err = distinctStep(s.path, tname, opt, colOf, ucode, tcode, trials, t, len(grids)); err != nil {
+			return nil, err
+		}
+		if raw, err = placeLong(s.path, tname, opt, keep, colOf, ucode, tcode, trials, t, v, grids, step); err != nil {
+			return nil, err
+		}
+	}
+	if math.IsInf(step, 1) {
+		// One time stamp per trial: the step must come from elsewhere.
+		if _, _, err = fileStep(s, opt); err != nil {
+			return nil, err
+		}
+	}
+	return assemble(s, opt, raw, pops, tname)
+}
+
+var errOffGrid = errors.New("time stamp off the grid")
+
+// distinctStep checks the sorted distinct times of every trial for uniform sampling and
+// returns the step.
+func distinctStep(path, tname string, opt *ReadOptions, colOf []int, ucode, tcode []int32, trials *coder, t []float64, ntr int) (float64, error) {
+	ts := make([][]float64, ntr)
+	for r, x := range t {
+		if colOf[ucode[r]] < 0 {
+			continue
+		}
+		k := 0
+		if tcode != nil {
+			k = int(tcode[r])
+		}
+		ts[k] = append(ts[k], x)
+	}
+	step := math.Inf(1)
+	for k, x := range ts {
+		slices.Sort(x)
+		x = slices.Compact(x)
+		st, err := uniformStep(path, tname, x, opt.stepTol())
+		if err != nil {
+			return 0, fmt.Errorf("%w%s", err, trialSuffix(trialName(trials, k)))
+		}
+		if len(x) > 1 {
+			step = min(step, st)
+		}
+	}
+	return step, nil
+}
+
+// placeLong puts the values of a long table on the trials' time grids.
+func placeLong(path, tname string, opt *ReadOptions, keep []string, colOf []int, ucode, tcode []int32, trials *coder, t, v []float64, grids []grid, step float64) (*rawRecording, error) {
+	tol := opt.stepTol()
+	raw := &rawRecording{units: keep, series: make([][]float64, len(keep))}
+	for k := range grids {
+		g := &grids[k]
+		g.n, g.off = 0, raw.rows
+		if math.IsInf(g.lo, 1) {
+			continue
+		}
+		span := 0.0
+		if !math.IsInf(step, 1) {
+			span = (g.hi - g.lo) / step
+		} else if g.hi > g.lo {
+			return nil, fmt.Errorf("%s: column %q: no step between consecutive rows: %w", path, tname, errOffGrid)
+		}
+		if span > 1<<40 {
+			return nil, fmt.Errorf("%s: column %q: times from %v to %v with step %v make too long a grid; check the time unit", path, tname, g.lo, g.hi, step)
+		}
+		g.n = int(math.Round(span)) + 1
+		raw.rows += g.n
+		g.step = step
+		if g.n > 1 {
+			g.step = (g.hi - g.lo) / float64(g.n-1)
+		}
+	}
+	if raw.rows*len(keep) > 1<<34 {
+		return nil, fmt.Errorf("%s: %d units × %d samples is too large to read at once", path, len(keep), raw.rows)
+	}
+	raw.backing = make([]float64, raw.rows*len(keep))
+	for i := range raw.backing {
+		raw.backing[i] = math.NaN()
+	}
+	for u := range raw.series {
+		raw.series[u] = raw.backing[u*raw.rows : (u+1)*raw.rows]
+	}
+	filled := make([]uint64, (len(raw.backing)+63)/64)
+	for r, x := range t {
+		u := colOf[ucode[r]]
+		if u < 0 {
+			continue
+		}
+		k := 0
+		if tcode != nil {
+			k = int(tcode[r])
+		}
+		g := &grids[k]
+		i := 0
+		if g.n > 1 {
+			f := (x - g.lo) / g.step
+			i = int(math.Round(f))
+			if math.Abs(f-float64(i)) > tol || i < 0 || i >= g.n {
+				return nil, fmt.Errorf("%s: column %q: t=%v (unit %q%s) is not on the grid %v + k·%v: %w", path, tname, x, keep[u], trialSuffix(trialName(trials, k)), g.lo, g.step, errOffGrid)
+			}
+		}
+		j := u*raw.rows + g.off + i
+		if filled[j/64]&(1<<(j%64)) != 0 {
+			return nil, fmt.Errorf("%s: column %q: duplicated time stamp %v for unit %q%s; each (unit, time) pair may appear once", path, tname, x, keep[u], trialSuffix(trialName(trials, k)))
+		}
+		filled[j/64] |= 1 << (j % 64)
+		raw.backing[j] = v[r]
+	}
+	raw.times = make([]float64, 0, raw.rows)
+	if tcode != nil {
+		raw.trials = make([]string, 0, raw.rows)
+	}
+	for k, g := range grids {
+		for i := 0; i < g.n; i++ {
+			raw.times = append(raw.times, g.lo+float64(i)*g.step)
+			if tcode != nil {
+				raw.trials = append(raw.trials, trials.names[k])
+			}
+		}
+	}
+	return raw, nil
+}
+
+// grid is the time grid of one trial of a long table: n samples from lo, rows off.. of
+// the assembled columns.
+type grid struct {
+	lo, hi, step float64
+	n, off       int
+}
+
+func trialName(c *coder, k int) string {
+	if k < len(c.names) {
+		return c.names[k]
+	}
+	return ""
+}
+
+// longUnits applies the unit selection to the units of a long table: the kept names and,
+// per unit code, its column or -1.
+func longUnits(path string, all []string, opt *ReadOptions) ([]string, []int, error) {
+	upos := map[string]int{}
+	for i, u := range all {
+		upos[u] = i
 	}
 	for _, x := range opt.Exclude {
 		if _, ok := upos[x]; !ok {
-			return nil, fmt.Errorf("%s: no unit %q to exclude in column \"unit\"", s.path, x)
+			return nil, nil, fmt.Errorf("%s: no unit %q to exclude in column \"unit\"", path, x)
 		}
 	}
 	keep := all
@@ -694,82 +892,26 @@ func readLong(s *source, opt *ReadOptions) (*Recording, error) {
 		keep = nil
 		for _, u := range opt.Units {
 			if _, ok := upos[u]; !ok {
-				return nil, fmt.Errorf("%s: no unit %q in column \"unit\"; units are %s", s.path, u, strings.Join(firstN(all, 12), ", "))
+				return nil, nil, fmt.Errorf("%s: no unit %q in column \"unit\"; units are %s", path, u, strings.Join(firstN(all, 12), ", "))
 			}
 			if slices.Contains(keep, u) {
-				return nil, fmt.Errorf("%s: unit %q selected twice", s.path, u)
+				return nil, nil, fmt.Errorf("%s: unit %q selected twice", path, u)
 			}
 			keep = append(keep, u)
 		}
 	}
 	keep = slices.DeleteFunc(slices.Clone(keep), func(u string) bool { return slices.Contains(opt.Exclude, u) })
 	if len(keep) == 0 {
-		return nil, fmt.Errorf("%s: no units left to read after selection", s.path)
+		return nil, nil, fmt.Errorf("%s: no units left to read after selection", path)
 	}
-	col := map[string]int{}
+	colOf := make([]int, len(all))
+	for i := range colOf {
+		colOf[i] = -1
+	}
 	for i, u := range keep {
-		col[u] = i
+		colOf[upos[u]] = i
 	}
-	var pops []string
-	if popcol >= 0 {
-		pops = make([]string, len(keep))
-		set := make([]bool, len(keep))
-		for r, u := range unit {
-			i, ok := col[u]
-			if !ok {
-				continue
-			}
-			if set[i] && pops[i] != pop[r] {
-				return nil, fmt.Errorf("%s: column %q: unit %q has two populations, %q and %q", s.path, popname, u, pops[i], pop[r])
-			}
-			pops[i], set[i] = pop[r], true
-		}
-	}
-	// Per trial: the distinct times form the grid; every unit gets a row on it.
-	names, idx := trialRows(trial, len(unit))
-	raw := &rawRecording{units: keep, series: make([][]float64, len(keep))}
-	for k, rows := range idx {
-		var ts []float64
-		for _, r := range rows {
-			if _, ok := col[unit[r]]; ok {
-				ts = append(ts, t[r])
-			}
-		}
-		sort.Float64s(ts)
-		ts = slices.Compact(ts)
-		pos := make(map[float64]int, len(ts))
-		for i, x := range ts {
-			pos[x] = i
-		}
-		base := raw.rows
-		for u := range raw.series {
-			raw.series[u] = append(raw.series[u], make([]float64, len(ts))...)
-			for i := base; i < base+len(ts); i++ {
-				raw.series[u][i] = math.NaN()
-			}
-		}
-		filled := make([]bool, len(ts)*len(keep))
-		for _, r := range rows {
-			u, ok := col[unit[r]]
-			if !ok {
-				continue
-			}
-			i := pos[t[r]]
-			if filled[u*len(ts)+i] {
-				return nil, fmt.Errorf("%s: column %q: duplicated time stamp %v for unit %q%s; each (unit, time) pair may appear once", s.path, sc.Field(tcol).Name, t[r], unit[r], trialSuffix(names[k]))
-			}
-			filled[u*len(ts)+i] = true
-			raw.series[u][base+i] = v[r]
-		}
-		raw.times = append(raw.times, ts...)
-		if trial != nil {
-			for range ts {
-				raw.trials = append(raw.trials, names[k])
-			}
-		}
-		raw.rows += len(ts)
-	}
-	return assemble(s, opt, raw, pops, sc.Field(tcol).Name)
+	return keep, colOf, nil
 }
 
 func firstN(s []string, n int) []string {
