@@ -7,7 +7,10 @@ import (
 	"fmt"
 	"image/color"
 	"path/filepath"
+	"sort"
 	"strings"
+
+	"gonum.org/v1/gonum/stat"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -19,9 +22,10 @@ import (
 	"github.com/ldfit/ldfit/infer"
 )
 
-// plotPrediction draws the held-out traces of the first k units of p, one panel each:
-// the observed values, the predictive mean and its central 50% and 90% bands, over at
-// most the first 400 predicted samples so that the traces stay readable.
+// plotPrediction draws the held-out traces of the k units of p that vary most over
+// the drawn samples, one panel each: the observed values, the predictive mean and its
+// central 50% and 90% bands, over at most the first 400 predicted samples so that the
+// traces stay readable.
 func plotPrediction(p *infer.Prediction, path, timeUnit string, k int) error {
 	if err := checkPlotPath(path); err != nil {
 		return err
@@ -29,12 +33,13 @@ func plotPrediction(p *infer.Prediction, path, timeUnit string, k int) error {
 	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	k = min(k, len(p.Units))
 	n := len(p.Times)
+	show := mostVarying(p, min(n, 400), k)
 	plots := make([][]*plot.Plot, k)
-	for i := 0; i < k; i++ {
+	for q, i := range show {
 		pl := plot.New()
 		pl.Title.Text = "unit " + p.Units[i]
 		pl.Y.Label.Text = "activity"
-		if i == k-1 {
+		if q == k-1 {
 			pl.X.Label.Text = "time (" + orDefault(timeUnit, "time unit") + ")"
 		}
 		m := min(n, 400)
@@ -62,12 +67,12 @@ func plotPrediction(p *infer.Prediction, path, timeUnit string, k int) error {
 		}
 		ob.GlyphStyle = draw.GlyphStyle{Color: color.Black, Radius: vg.Points(1), Shape: draw.CircleGlyph{}}
 		pl.Add(ml, ob)
-		if i == 0 {
+		if q == 0 {
 			pl.Legend.Top = true
 			pl.Legend.Add("observed", ob)
 			pl.Legend.Add("predictive mean", ml)
 		}
-		plots[i] = []*plot.Plot{pl}
+		plots[q] = []*plot.Plot{pl}
 	}
 	if k == 0 {
 		return fmt.Errorf("--plot: no unit to draw")
@@ -90,6 +95,23 @@ func plotPrediction(p *infer.Prediction, path, timeUnit string, k int) error {
 		return err
 	}
 	return writeAtomic(path, buf.Bytes())
+}
+
+// mostVarying returns, in the order of p.Units, the k units whose observed values
+// vary most over the first m predicted samples: a recording's quietest units make
+// uninformative panels.
+func mostVarying(p *infer.Prediction, m, k int) []int {
+	n := len(p.Times)
+	v := make([]float64, len(p.Units))
+	idx := make([]int, len(p.Units))
+	for i := range idx {
+		idx[i] = i
+		v[i] = stat.Variance(p.Observed[i*n:i*n+m], nil)
+	}
+	sort.SliceStable(idx, func(a, b int) bool { return v[idx[a]] > v[idx[b]] })
+	idx = idx[:k]
+	sort.Ints(idx)
+	return idx
 }
 
 // checkPlotPath checks, before any work, that the figure can be written as path.
