@@ -235,15 +235,17 @@ func minimize(obj likelihood.Objective, params []likelihood.Param, x []float64, 
 func polish(obj likelihood.Objective, e *Estimate, gradTol float64) {
 	p := len(e.Theta)
 	g := make([]float64, p)
-	for step := 0; step < 20; step++ {
+	for step := 0; ; step++ {
 		e.LogLik = obj.Eval(e.Theta, g)
 		e.GradNorm = floats.Norm(g, math.Inf(1))
-		var dir []float64
-		dir, e.Decrement, e.Boundary = newtonStep(obj, e.Params, e.Theta, g)
-		if e.GradNorm <= gradTol || e.Decrement <= decrementTol || math.IsNaN(e.Decrement) {
+		dir, h := newtonStep(obj, e.Params, e.Theta, g)
+		e.Decrement, e.Boundary = dir.decrement, dir.boundary
+		if e.GradNorm <= gradTol || e.Decrement <= decrementTol || step == maxPolish {
 			break
 		}
-		if !lineStep(obj, e, dir) {
+		// Where the Hessian is too flat for a Newton step, a coordinate drifting to
+		// the bound of its range is moved there directly.
+		if (math.IsNaN(e.Decrement) || !lineStep(obj, e, dir.step)) && !boundaryStep(obj, e, g, h) {
 			break
 		}
 		e.Iterations++
@@ -262,6 +264,9 @@ func polish(obj likelihood.Objective, e *Estimate, gradTol float64) {
 		e.Status += "; rejected: Newton steps make no further progress"
 	}
 }
+
+// maxPolish bounds the Newton steps of polish.
+const maxPolish = 20
 
 // boundaryCurvature is the curvature, relative to the largest, under which a Log- or
 // Logit-transformed coordinate counts as drifting to the boundary of its range.
@@ -283,23 +288,30 @@ func boundary(params []likelihood.Param, h *mat.SymDense) []bool {
 	return b
 }
 
-// newtonStep returns the Newton direction (−H)⁻¹g over the coordinates not at a
-// boundary (zero at the others) and the log-likelihood still to gain: the Newton
-// decrement ½ gᵀ(−H)⁻¹g plus |g_i| for each boundary coordinate. The decrement is NaN
-// when −H is not positive definite over the other coordinates.
-func newtonStep(obj likelihood.Objective, params []likelihood.Param, theta, g []float64) ([]float64, float64, []bool) {
+// newton is a Newton step over the coordinates not at a boundary (zero at the others)
+// with the log-likelihood it promises: the Newton decrement ½ gᵀ(−H)⁻¹g plus |g_i|
+// for each boundary coordinate. The decrement is NaN when −H is not positive definite
+// over the other coordinates.
+type newton struct {
+	step      []float64
+	decrement float64
+	boundary  []bool
+}
+
+// newtonStep returns the Newton step at theta, where the gradient is g, and the
+// finite-difference Hessian it used.
+func newtonStep(obj likelihood.Objective, params []likelihood.Param, theta, g []float64) (newton, *mat.SymDense) {
 	h := Hessian(obj, theta)
 	bd := boundary(params, h)
 	free := interior(bd)
-	dir := make([]float64, len(theta))
-	var gain float64
+	n := newton{step: make([]float64, len(theta)), boundary: bd}
 	for i, b := range bd {
 		if b {
-			gain += math.Abs(g[i])
+			n.decrement += math.Abs(g[i])
 		}
 	}
 	if len(free) == 0 {
-		return dir, gain, bd
+		return n, h
 	}
 	neg := mat.NewSymDense(len(free), nil)
 	gf := mat.NewVecDense(len(free), nil)
@@ -310,17 +322,44 @@ func newtonStep(obj likelihood.Objective, params []likelihood.Param, theta, g []
 		}
 	}
 	var ch mat.Cholesky
-	if !ch.Factorize(neg) {
-		return nil, math.NaN(), bd
-	}
 	var d mat.VecDense
-	if err := ch.SolveVecTo(&d, gf); err != nil {
-		return nil, math.NaN(), bd
+	if !ch.Factorize(neg) || ch.SolveVecTo(&d, gf) != nil {
+		n.decrement = math.NaN()
+		return n, h
 	}
 	for a, i := range free {
-		dir[i] = d.AtVec(a)
+		n.step[i] = d.AtVec(a)
 	}
-	return dir, gain + 0.5*mat.Dot(gf, &d), bd
+	n.decrement += 0.5 * mat.Dot(gf, &d)
+	return n, h
+}
+
+// boundaryStep moves the Log- and Logit-transformed coordinates that show the
+// signature of a bound approached, ℓ ≈ ℓ∞ + c·e^θ with curvature no larger than the
+// gradient, towards that bound: first by 16 units of θ (a factor 1e-7 in the
+// remaining gain), halving until the log-likelihood increases.
+func boundaryStep(obj likelihood.Objective, e *Estimate, g []float64, h *mat.SymDense) bool {
+	d := make([]float64, len(g))
+	any := false
+	for i, p := range e.Params {
+		toBound := p.Transform == likelihood.Logit && g[i] != 0 || p.Transform == likelihood.Log && g[i] < 0
+		if toBound && -h.At(i, i) <= 2*math.Abs(g[i]) {
+			d[i] = math.Copysign(1, g[i])
+			any = true
+		}
+	}
+	if !any {
+		return false
+	}
+	x := make([]float64, len(g))
+	for t := 16.0; t > 1e-3; t /= 2 {
+		floats.AddScaledTo(x, e.Theta, t, d)
+		if v := obj.Eval(x, nil); v > e.LogLik {
+			e.Theta = x
+			return true
+		}
+	}
+	return false
 }
 
 // interior returns the indices of the coordinates not at a boundary.
