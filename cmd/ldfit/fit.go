@@ -55,8 +55,9 @@ Methods:
 
 --phi and --tau take one value, or NAME=VALUE pairs per population
 ("--phi E=tanh,I=relu"). Warnings are printed for a non-stationary recording,
-populations whose spectra are too similar to separate their couplings, a flat τ
-profile and parameters at the boundary of their range. -o writes the result (read by
+populations whose spectra are too similar to separate their couplings, a residual
+spectrum the model does not reproduce within its sampling noise, a flat τ profile and
+parameters at the boundary of their range. -o writes the result (read by
 ldfit predict); --plot draws the observed and fitted spectra.`,
 		flags: func(fs *flag.FlagSet) {
 			f := &fitOpts
