@@ -42,6 +42,9 @@ func (s *source) doubleLeaves(cols []int) ([]int, bool) {
 
 // readDoubles decodes column chunk leaf of row group rg, n values, into dst; nulls are NaN.
 func (s *source) readDoubles(rg, leaf int, dst []float64) error {
+	if err := s.readPlainDoubles(rg, leaf, dst); err != errNotPlain {
+		return err
+	}
 	return guard(s.path, func() error {
 		ccr, err := s.pqFile.RowGroup(rg).Column(leaf)
 		if err != nil {

@@ -252,3 +252,51 @@ func TestFastPathMatchesArrow(t *testing.T) {
 		}
 	}
 }
+
+// TestDirectPages checks that the direct page reader takes ldfit's own files (every
+// compression) and agrees with the Parquet library, and declines other chunks.
+func TestDirectPages(t *testing.T) {
+	rec := testRecording(3, []int{5000}, 9)
+	for _, comp := range []string{"zstd", "snappy", "none"} {
+		path := tmp(t, "d.parquet")
+		w, err := CreateRecording(path, rec.Units, rec.Step, 0, WriteOptions{Compression: comp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.rows = 1500
+		if err := w.Write(rec.Trials[0].Data, 5000); err != nil {
+			t.Fatal(err)
+		}
+		if err := w.Close(); err != nil {
+			t.Fatal(err)
+		}
+		tab, err := ReadTable(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s, _ := openSource(path, nil)
+		off := 0
+		for rg := 0; rg < s.pieces(); rg++ {
+			n := int(s.pqFile.MetaData().RowGroups[rg].NumRows)
+			for leaf := 0; leaf < 4; leaf++ {
+				dst := make([]float64, n)
+				if err := s.readPlainDoubles(rg, leaf, dst); err != nil {
+					t.Fatalf("%s: row group %d column %d: %v", comp, rg, leaf, err)
+				}
+				want := tab.Columns[leaf].Float[off : off+n]
+				if !reflect.DeepEqual(dst, want) {
+					t.Fatalf("%s: row group %d column %d differs from the library", comp, rg, leaf)
+				}
+			}
+			off += n
+		}
+		s.Close()
+	}
+	path := tmp(t, "n.parquet")
+	writeRaw(t, path, nil, 0, col{"a", nullableFloats(1, math.NaN())})
+	s, _ := openSource(path, nil)
+	defer s.Close()
+	if err := s.readPlainDoubles(0, 0, make([]float64, 2)); err != errNotPlain {
+		t.Errorf("nullable column: %v, want errNotPlain", err)
+	}
+}

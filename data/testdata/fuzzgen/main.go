@@ -46,11 +46,16 @@ func main() {
 	}
 	for _, ext := range []string{".parquet", ".arrow", ".arrows"} {
 		check(data.WriteRecording(filepath.Join(dir, "wide"+ext), rec, data.WriteOptions{}))
+		single := *rec
+		single.Trials = rec.Trials[:1]
+		single.Trials[0].Name = ""
+		check(data.WriteRecording(filepath.Join(dir, "single"+ext), &single, data.WriteOptions{Compression: "none"}))
 		check(data.WriteRecording(filepath.Join(dir, "long"+ext), rec, data.WriteOptions{Long: true}))
 		check(data.WriteTable(filepath.Join(dir, "spikes"+ext), spikes, data.WriteOptions{}))
 		check(data.WriteTable(filepath.Join(dir, "labelled"+ext), labelled, data.WriteOptions{}))
 		add("FuzzReadRecording", "wide"+ext)
 		add("FuzzReadRecording", "long"+ext)
+		add("FuzzReadRecording", "single"+ext)
 		add("FuzzReadSpikes", "spikes"+ext)
 		add("FuzzReadLabelled", "labelled"+ext)
 		add("FuzzReadTable", "labelled"+ext)
