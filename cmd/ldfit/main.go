@@ -69,12 +69,16 @@ type env struct {
 	inputs []string // files read so far; -o refuses to overwrite any of them
 }
 
-// usageError marks an error in the command line (exit code 2).
-type usageError struct{ msg string }
+// usageError marks an error in the command line (exit code 2). With withUsage the
+// message is followed by the command's usage line.
+type usageError struct {
+	msg       string
+	withUsage bool
+}
 
 func (e usageError) Error() string { return e.msg }
 
-func usagef(format string, a ...any) error { return usageError{fmt.Sprintf(format, a...)} }
+func usagef(format string, a ...any) error { return usageError{msg: fmt.Sprintf(format, a...)} }
 
 func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
@@ -180,7 +184,11 @@ func exitCode(e *env, err error) int {
 	case err == nil:
 		return 0
 	case errors.As(err, &ue):
-		fmt.Fprintf(e.stderr, "ldfit %s: %v\n", e.name, oneLine(err))
+		msg := oneLine(err)
+		if c := commands[e.name]; ue.withUsage && c != nil {
+			msg += "; usage: " + strings.TrimSpace("ldfit "+c.name+" [flags] "+c.usage)
+		}
+		fmt.Fprintf(e.stderr, "ldfit %s: %s\n", e.name, msg)
 		return 2
 	default:
 		fmt.Fprintf(e.stderr, "ldfit: %v\n", oneLine(err))

@@ -51,7 +51,9 @@ func TestUsageErrors(t *testing.T) {
 	wantExit(t, 2, []string{"-nope", `ldfit help version`}, "version", "-nope")
 	wantExit(t, 2, []string{"--workers must be at least 1, got 0"}, "version", "--workers", "0")
 	wantExit(t, 2, []string{"-profile must be cpu, mem, block, mutex or trace", `"heap"`}, "version", "-profile", "heap")
-	wantExit(t, 2, []string{`takes no arguments, got "extra"`}, "version", "extra")
+	wantExit(t, 2, []string{`ldfit version: takes no arguments, got "extra"; usage: ldfit version [flags]` + "\n"}, "version", "extra")
+	wantExit(t, 2, []string{"ldfit inspect: missing FILE; usage: ldfit inspect [flags] FILE\n"}, "inspect")
+	wantExit(t, 2, []string{`ldfit convert: unexpected argument "c" after IN OUT; usage: ldfit convert [flags] IN OUT`}, "convert", "a", "b", "c")
 	wantExit(t, 2, []string{`unknown command "nope"`}, "help", "nope")
 	wantExit(t, 2, []string{"at most one command"}, "help", "a", "b")
 }

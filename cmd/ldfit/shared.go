@@ -478,14 +478,16 @@ func abbrev(names []string, n int) string {
 
 // wantArgs checks that args holds exactly the positional arguments named.
 func wantArgs(args []string, names ...string) error {
-	if len(args) == len(names) {
+	var msg string
+	switch {
+	case len(args) == len(names):
 		return nil
+	case len(names) == 0:
+		msg = fmt.Sprintf("takes no arguments, got %q", args[0])
+	case len(args) < len(names):
+		msg = "missing " + strings.Join(names[len(args):], " ")
+	default:
+		msg = fmt.Sprintf("unexpected argument %q after %s", args[len(names)], strings.Join(names, " "))
 	}
-	if len(names) == 0 {
-		return usagef("takes no arguments, got %q", args[0])
-	}
-	if len(args) < len(names) {
-		return usagef("missing %s (usage: %s)", strings.Join(names[len(args):], " "), strings.Join(names, " "))
-	}
-	return usagef("unexpected argument %q after %s; flags and arguments are separated by spaces", args[len(names)], strings.Join(names, " "))
+	return usageError{msg: msg, withUsage: true}
 }
