@@ -47,7 +47,7 @@ func main() {
 	for _, ext := range []string{".parquet", ".arrow", ".arrows"} {
 		check(data.WriteRecording(filepath.Join(dir, "wide"+ext), rec, data.WriteOptions{}))
 		single := *rec
-		single.Trials = rec.Trials[:1]
+		single.Trials = []data.Trial{rec.Trials[0]}
 		single.Trials[0].Name = ""
 		check(data.WriteRecording(filepath.Join(dir, "single"+ext), &single, data.WriteOptions{Compression: "none"}))
 		check(data.WriteRecording(filepath.Join(dir, "long"+ext), rec, data.WriteOptions{Long: true}))
