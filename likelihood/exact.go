@@ -24,9 +24,16 @@ import (
 // (C = U diag(λ) Uᵀ on its range, r = min(N, T) directions) and projects x[k+1]−x[k],
 // x[k], 1 and m on U; afterwards each evaluation, gradient included, costs O(N·r).
 //
-// Parameters, in order: tau, g, D (Log transforms), J0, mu (Identity).
+// Parameters, in order: tau (unless ExactOptions.FixTau), g, D (Log transforms), J0,
+// mu (Identity).
+//
+// All units form one population: with several, the covariance would be a sum of
+// Gram matrices with different weights g_ab², which no single decomposition
+// diagonalises; use Spectral for population structure.
 type Exact struct {
 	step   float64
+	tau    float64 // τ when fixed
+	fixTau bool
 	n      int
 	trials []exactTrial
 	params []Param
@@ -51,6 +58,8 @@ type ExactOptions struct {
 	Phi models.Phi // transfer function; nil means tanh
 	// Tau, when positive, is the initial value of τ; zero means 1 time unit.
 	Tau float64
+	// FixTau holds τ at Tau (or 1) instead of fitting it; τ is then not a parameter.
+	FixTau bool
 }
 
 // NewExact prepares the exact likelihood of a recording whose every unit belongs to one
@@ -86,13 +95,16 @@ func NewExact(rec *data.Recording, opt ExactOptions) (*Exact, error) {
 		tau = 1
 	}
 	g, d := e.initial(rec.Step / tau)
-	e.params = []Param{
-		{Name: "tau", Transform: Log, Init: tau},
+	e.tau, e.fixTau = tau, opt.FixTau
+	if !opt.FixTau {
+		e.params = []Param{{Name: "tau", Transform: Log, Init: tau}}
+	}
+	e.params = append(e.params, []Param{
 		{Name: "g", Transform: Log, Init: g},
 		{Name: "D", Transform: Log, Init: d},
 		{Name: "J0", Transform: Identity},
 		{Name: "mu", Transform: Identity},
-	}
+	}...)
 	return e, nil
 }
 
@@ -242,8 +254,12 @@ func (e *Exact) Params() []Param { return e.params }
 
 // Eval returns the log-likelihood at theta and stores its gradient in grad if non-nil.
 func (e *Exact) Eval(theta, grad []float64) float64 {
-	tau, g, D := math.Exp(theta[0]), math.Exp(theta[1]), math.Exp(theta[2])
-	j0, mu := theta[3], theta[4]
+	tau, off := e.tau, 0
+	if !e.fixTau {
+		tau, off = math.Exp(theta[0]), 1
+	}
+	g, D := math.Exp(theta[off]), math.Exp(theta[off+1])
+	j0, mu := theta[off+2], theta[off+3]
 	alpha := e.step / tau
 	g2, s := g*g, 2*D/alpha
 	var ll, dA, dG2, dS, dJ0, dMu float64
@@ -324,11 +340,13 @@ func (e *Exact) Eval(theta, grad []float64) float64 {
 	if grad != nil {
 		// s = 2D/α: ∂s/∂α = −s/α; α = Δ/τ: ∂α/∂log τ = −α.
 		dA += dS * (-s / alpha)
-		grad[0] = -alpha * dA
-		grad[1] = dG2 * 2 * g2
-		grad[2] = dS * s
-		grad[3] = dJ0
-		grad[4] = dMu
+		if !e.fixTau {
+			grad[0] = -alpha * dA
+		}
+		grad[off] = dG2 * 2 * g2
+		grad[off+1] = dS * s
+		grad[off+2] = dJ0
+		grad[off+3] = dMu
 	}
 	return ll
 }

@@ -89,11 +89,26 @@ func TestExactMatchesDenseGaussian(t *testing.T) {
 func TestExactGradient(t *testing.T) {
 	for _, n := range []int{6, 40} {
 		rec := smallRecording(n, []int{25, 30}, 32)
-		e, err := NewExact(rec, ExactOptions{})
-		if err != nil {
-			t.Fatal(err)
+		for _, fix := range []bool{false, true} {
+			e, err := NewExact(rec, ExactOptions{Tau: 0.8, FixTau: fix})
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkGradient(t, e, 3, 0.4)
 		}
-		checkGradient(t, e, 3, 0.4)
+	}
+}
+
+func TestExactFixedTau(t *testing.T) {
+	rec := smallRecording(5, []int{9}, 33)
+	free, _ := NewExact(rec, ExactOptions{})
+	fixed, _ := NewExact(rec, ExactOptions{Tau: 0.8, FixTau: true})
+	if len(fixed.Params()) != 4 || fixed.Params()[0].Name != "g" {
+		t.Fatalf("fixed-τ parameters %+v", fixed.Params())
+	}
+	th := []float64{math.Log(1.3), math.Log(0.4), 0.7, -0.2}
+	if a, b := fixed.Eval(th, nil), free.Eval(append([]float64{math.Log(0.8)}, th...), nil); a != b {
+		t.Errorf("fixed τ: %v, free τ at the same value: %v", a, b)
 	}
 }
 
