@@ -33,8 +33,8 @@ func init() {
 		name:    "dmft",
 		summary: "mean-field (DMFT) autocorrelation and spectra of a random rate network",
 		help: `dmft solves the dynamic mean-field theory of the network
-τ dx/dt = −x + Σ_j J_ij φ(x_j) + μ + ξ, J_ij ~ N(J0/N, g²/N), <ξξ> = 2D δ, in the
-limit of many units, and prints the variance Δ0 = Δ(0) of x, <φ'>, C_φφ(0), the decay
+τ dx/dt = −x + Σ_j J_ij φ(x_j) + μ + ξ, J_ij ~ N(J0/N, g²/N), <ξξ> = 2Dτ δ (so D
+is the variance of an uncoupled unit), in the limit of many units, and prints the variance Δ0 = Δ(0) of x, <φ'>, C_φφ(0), the decay
 rate λ of the tail of Δ(s), the correlation time ∫Δ/Δ0 and the convergence of the
 solver. With --dt it solves the Euler map with that step, which a recording sampled at
 that step follows. -o writes Δ(s), C_φφ(s) and the spectra S_x(f), S_φ(f) as a table
@@ -45,7 +45,7 @@ that the tail has decayed to 1e-11; --lags and --ds set it instead.`,
 		flags: func(fs *flag.FlagSet) {
 			fs.StringVar(&f.phi, "phi", "tanh", "transfer function `NAME` (tanh, erf, relu, leaky:0.1, linear, logistic, sign, step; scaled: tanh:a=2,b=0.5,c=0.1)")
 			fs.Float64Var(&f.g, "g", 2, "coupling strength g")
-			fs.Float64Var(&f.d, "D", 0, "noise intensity D (<ξξ> = 2D δ)")
+			fs.Float64Var(&f.d, "D", 0, "noise intensity D (<ξξ> = 2Dτ δ; the variance of an uncoupled unit)")
 			fs.Float64Var(&f.j0, "J0", 0, "mean coupling J0")
 			fs.Float64Var(&f.mu, "mu", 0, "constant input μ")
 			fs.Float64Var(&f.tau, "tau", 1, "time constant τ")

@@ -1,16 +1,17 @@
 // Package dmft solves the dynamic mean-field theory of random rate networks: the
 // stationary autocovariance Δ(s) of
 //
-//	τ_a dx_i/dt = −x_i + Σ_j J_ij φ_b(x_j) + μ_a + ξ_i,   <ξ_i(t)ξ_i(t')> = 2D_a δ(t − t'),
+//	τ_a dx_i/dt = −x_i + Σ_j J_ij φ_b(x_j) + μ_a + ξ_i,   <ξ_i(t)ξ_i(t')> = 2D_a τ_a δ(t − t'),
 //
 // with J_ij ~ N(J0_ab/N_b, g_ab²/N_b) for unit i in population a and j in b, in the
 // limit N → ∞, in continuous time or for the Euler map with step a that a recording
-// on a grid of step a follows.
+// on a grid of step a follows. The noise is that of DESIGN.md §4 (<ξξ> = 2Dδ in time
+// measured in units of τ), so D is the variance of an uncoupled unit whatever its τ.
 //
 // Each unit's field is then Gaussian: mean M_a = μ_a + Σ_b J0_ab m_b with
 // m_b = E[φ_b(x)], and autocovariance Δ_a solving
 //
-//	(1 − τ_a² ∂_s²) Δ_a(s) = Σ_b g_ab² C_b(s) + 2D_a δ(s),
+//	(1 − τ_a² ∂_s²) Δ_a(s) = Σ_b g_ab² C_b(s) + 2D_a τ_a δ(s),
 //	C_b(s) = E[φ_b(M_b + u) φ_b(M_b + v)],  Var u = Var v = Δ_b(0), Cov(u, v) = Δ_b(s).
 //
 // C_b is the raw (not mean-subtracted) output correlation, because the quenched random
@@ -18,12 +19,18 @@
 //
 // The solver works on a lag grid s_k = k·h, 0 ≤ k < L: an exponentially fitted Numerov
 // scheme for the continuous equation (the left side integrated exactly against its
-// Green's function, Q interpolated to fourth order, the jump Δ'(0+) = −D/τ² imposed at
+// Green's function, Q interpolated to fourth order, the jump Δ'(0+) = −D/τ imposed at
 // s = 0), or the exact three-term recursion of the Euler map; the far end has
 // Δ'(s_L) = 0. Damped fixed-point iterations give a starting point, then Newton's
 // method with the exact Jacobian (Price's theorem: ∂C/∂Δ = E[φ'φ']) converges
 // quadratically; the Jacobian is banded in the lags plus a border for Δ(0) and the
 // means, and is solved in O(L). Solutions whose spectrum goes negative are rejected.
+//
+// For one population with odd φ and J0 = μ = 0 the variance obeys the energy
+// condition Δ0² = D² + 2g²(E[Φ(u)²] − E[Φ(u)Φ(v)]) with u, v independent N(0, Δ0):
+// the potential V(Δ) = −Δ²/2 + g²E[Φ(u)Φ(v)] (Cov = Δ) of the particle Δ” = −V'(Δ)
+// at Δ = Δ0, where the particle starts with speed D, and at Δ = 0, where it comes to
+// rest. So the E[Φ]² of DESIGN.md §5 is the square of the one-point mean E[Φ(u)].
 package dmft
 
 import (
@@ -39,7 +46,7 @@ type Population struct {
 	Name string
 	Phi  models.Phi
 	Tau  float64 // time constant, in the time unit of the lags (0 means 1)
-	D    float64 // noise intensity: <ξξ> = 2D δ
+	D    float64 // noise intensity: the variance of an uncoupled unit
 	Mu   float64 // constant input μ
 }
 

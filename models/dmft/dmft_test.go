@@ -88,6 +88,15 @@ func TestNoCoupling(t *testing.T) {
 	if relErr(sol.Pops[0].CorrTime, 1) > 1e-8 {
 		t.Errorf("correlation time %.10f, want 1", sol.Pops[0].CorrTime)
 	}
+	// With τ = 2, D stays the variance: Δ(s) = D e^{−|s|/τ}; the Euler map with
+	// α = a/τ has variance D/(1 − α/2).
+	slow := Network{Pops: []Population{{Phi: models.Tanh{}, Tau: 2, D: 0.3}}, G: [][]float64{{0}}}
+	if got, want := solve(t, slow, Options{}).Pops[0].At(1.7), 0.3*math.Exp(-1.7/2); math.Abs(got-want) > 1e-11 {
+		t.Errorf("τ = 2: Δ(1.7) = %.14f, want %.14f", got, want)
+	}
+	if got, want := solve(t, slow, Options{Step: 0.1}).Pops[0].Delta0, 0.3/(1-0.05/2); math.Abs(got-want) > 1e-13 {
+		t.Errorf("τ = 2, Euler map: Δ0 = %.15f, want %.15f", got, want)
+	}
 	// x[k+1] = (1−a)x[k] + √(2Da)ε: Var = 2Da/(1 − (1−a)²), Δ[n] = Var·(1−a)^n.
 	a := 0.1
 	disc := solve(t, Single(models.Tanh{}, 0, 0.5), Options{Step: a})
@@ -181,8 +190,8 @@ func TestPopulations(t *testing.T) {
 			t.Errorf("population %d: Δ0 = %.10f, single population %.10f", a, two.Pops[a].Delta0, one.Delta0)
 		}
 	}
-	// τ = 2 with noise 2D is the τ = 1 solution with lags stretched by 2.
-	slow := solve(t, Network{Pops: []Population{{Phi: models.Tanh{}, Tau: 2, D: 1}}, G: [][]float64{{2}}}, Options{})
+	// τ = 2 is the τ = 1 solution with lags stretched by 2 (D is a variance).
+	slow := solve(t, Network{Pops: []Population{{Phi: models.Tanh{}, Tau: 2, D: 0.5}}, G: [][]float64{{2}}}, Options{})
 	for _, s := range []float64{0, 1.3, 7} {
 		if got, want := slow.Pops[0].At(2*s), one.At(s); relErr(got, want) > 1e-7 {
 			t.Errorf("τ = 2: Δ(%g) = %.10f, τ = 1: Δ(%g) = %.10f", 2*s, got, s, want)

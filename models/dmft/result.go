@@ -68,7 +68,7 @@ func (s *solver) tailRate() float64 {
 }
 
 // corrTime integrates Δ − Δ(∞) by the trapezoid rule with its Euler–Maclaurin end
-// correction (Δ'(0+) = −D/τ² in continuous time) and the exponential tail.
+// correction (Δ'(0+) = −D/τ in continuous time) and the exponential tail.
 func (s *solver) corrTime(a int, lambda float64) float64 {
 	d := s.d[a]
 	inf := d[s.L-1]
@@ -83,7 +83,7 @@ func (s *solver) corrTime(a int, lambda float64) float64 {
 	sum *= s.h
 	if s.opt.Step == 0 {
 		tau := s.net.tau(a)
-		sum -= s.h * s.h / 12 * s.net.Pops[a].D / (tau * tau)
+		sum -= s.h * s.h / 12 * s.net.Pops[a].D / tau
 	}
 	den := d[0] - inf
 	if den <= 0 {
@@ -98,10 +98,10 @@ func (s *solver) corrTime(a int, lambda float64) float64 {
 //
 // In continuous time S(f) = 2∫₀^∞ (Δ(s) − Δ(∞)) cos(2πfs) ds, by the trapezoid rule with
 // the Euler–Maclaurin correction for the kink at s = 0, so that
-// (1 + (2πfτ)²)·S_x = Σ_b g_ab² S_φ,b + 2D up to O(h⁴). For the Euler map with step a,
+// (1 + (2πfτ)²)·S_x = Σ_b g_ab² S_φ,b + 2Dτ up to O(h⁴). For the Euler map with step a,
 // S(f) = a·Σ_n (Δ[n] − Δ(∞)) e^{−2πifan}, and with α = a/τ
 //
-//	|e^{2πifa} − (1 − α)|²·S_x(f) = α²·(Σ_b g_ab² S_φ,b(f) + 2D)
+//	|e^{2πifa} − (1 − α)|²·S_x(f) = α²·(Σ_b g_ab² S_φ,b(f) + 2Dτ)
 //
 // holds exactly on the grid.
 func (sol *Solution) Spectra(a int) (f, sx, sphi []float64) {
@@ -130,7 +130,7 @@ func (sol *Solution) Spectra(a int) (f, sx, sphi []float64) {
 		return out
 	}
 	tau := sol.Network.tau(a)
-	dslope := -sol.Network.Pops[a].D / (tau * tau) // Δ'(0+)
+	dslope := -sol.Network.Pops[a].D / tau // Δ'(0+)
 	sx = tr(p.Delta, p.DeltaInf, dslope)
 	sphi = tr(p.C, p.C[L-1], p.cD0*dslope) // C'(0+) = (∂C/∂Δ)·Δ'(0+)
 	return f, sx, sphi

@@ -181,10 +181,11 @@ func (s *solver) stencils(a int) []stencil {
 	tau, D, L, h := s.net.tau(a), s.net.Pops[a].D, s.L, s.h
 	rows := make([]stencil, L)
 	if s.opt.Step > 0 {
-		// Euler map x' = b·x + α(η + μ) + noise: (1+b²)Δ[n] − b(Δ[n+1] + Δ[n−1]) = α²Q[n] + 2Dα²/a δ_n0.
+		// Euler map x' = b·x + α(η + μ) + √(2Dα)ε, α = a/τ, b = 1 − α:
+		// (1+b²)Δ[n] − b(Δ[n+1] + Δ[n−1]) = α²Q[n] + 2Dα δ_n0.
 		alpha := s.opt.Step / tau
 		b := 1 - alpha
-		rows[0] = stencil{cols: []int{0, 1}, p: []float64{-(1 + b*b), 2 * b}, r: []float64{alpha * alpha, 0}, Const: 2 * D * alpha * alpha / s.opt.Step}
+		rows[0] = stencil{cols: []int{0, 1}, p: []float64{-(1 + b*b), 2 * b}, r: []float64{alpha * alpha, 0}, Const: 2 * D * alpha}
 		for k := 1; k < L-1; k++ {
 			rows[k] = stencil{cols: []int{k - 1, k, k + 1}, p: []float64{b, -(1 + b*b), b}, r: []float64{0, alpha * alpha, 0}}
 		}
@@ -207,8 +208,8 @@ func (s *solver) stencils(a int) []stencil {
 		}
 		return out
 	}
-	// s = 0: Δ(h) = Δ(0)cosh κh + Δ'(0+) sinh(κh)/κ − κ²∫₀ʰ G·Q, Δ'(0+) = −D/τ².
-	rows[0] = stencil{cols: []int{0, 1, 2, 3, 4}, p: []float64{-ch, 1, 0, 0, 0}, r: scaled(wBd), Const: D * sh / (k * tau * tau)}
+	// s = 0: Δ(h) = Δ(0)cosh κh + Δ'(0+) sinh(κh)/κ − κ²∫₀ʰ G·Q, Δ'(0+) = −D/τ.
+	rows[0] = stencil{cols: []int{0, 1, 2, 3, 4}, p: []float64{-ch, 1, 0, 0, 0}, r: scaled(wBd), Const: D * sh / (k * tau)}
 	for j := 1; j < L-1; j++ {
 		rows[j] = stencil{cols: []int{j - 1, j, j + 1}, p: []float64{1, -2 * ch, 1}, r: scaled(wIn)}
 	}
