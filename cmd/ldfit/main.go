@@ -21,6 +21,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 	"syscall"
 	"time"
 
@@ -84,9 +85,15 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
+// runMu serializes run: commands bind their flags to variables of a closure made at
+// registration, so two runs at once (in tests) would share them.
+var runMu sync.Mutex
+
 // run executes the command line args and returns the exit code: 0 on success, 1 on
 // failure, 2 on a usage error.
 func run(args []string, stdout, stderr io.Writer) int {
+	runMu.Lock()
+	defer runMu.Unlock()
 	if len(args) == 0 {
 		printCommands(stderr)
 		return 2

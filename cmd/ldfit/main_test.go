@@ -379,6 +379,32 @@ func TestRecordingFlagsCheck(t *testing.T) {
 	}
 }
 
+// TestConcurrentRuns runs commands at once: their flag values must not mix (run with
+// -race to see the difference).
+func TestConcurrentRuns(t *testing.T) {
+	var wg sync.WaitGroup
+	for i := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			args := []string{"inspect", "--json", aplysia, "--to", "30"}
+			if i%2 == 1 {
+				args = []string{"inspect", "--json", aplysia, "--units", "n059"}
+			}
+			code, out, stderr := ldfit(t, args...)
+			var info fileInfo
+			if code != 0 || json.Unmarshal([]byte(out), &info) != nil {
+				t.Errorf("%q: exit code %d, %s", args, code, stderr)
+				return
+			}
+			if i%2 == 1 && info.Units != 1 || i%2 == 0 && (info.Units != aplysiaUnits || info.End != 30) {
+				t.Errorf("%q: %d units, end %v", args, info.Units, info.End)
+			}
+		}()
+	}
+	wg.Wait()
+}
+
 // TestInterruptible sends this process an interrupt: the context is cancelled and the
 // process goes on (the grace period is cut short by stop).
 func TestInterruptible(t *testing.T) {
