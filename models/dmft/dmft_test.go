@@ -1,6 +1,7 @@
 package dmft
 
 import (
+	"errors"
 	"math"
 	"testing"
 
@@ -239,5 +240,67 @@ func TestLyapunov(t *testing.T) {
 	if edge <= 1.05 || edge > 3 {
 		t.Errorf("tanh D = 0.5: chaos edge g = %g, want above 1", edge)
 	}
+	for _, c := range []struct {
+		g    float64
+		sign float64
+	}{{edge * 0.999, -1}, {edge * 1.001, 1}} {
+		k, _ := solve(t, Single(models.Tanh{}, c.g, 0.5), Options{}).Lyapunov()
+		if k*c.sign <= 0 || math.Abs(k) > 0.01 {
+			t.Errorf("g = %.5f next to the edge %.5f: κ = %g", c.g, edge, k)
+		}
+	}
 	t.Logf("tanh, D = 0.5: chaos edge at g = %.5f", edge)
+}
+
+// TestPopulationsSpectra checks the exact spectral identity of the Euler map in an
+// excitatory–inhibitory network with different φ, τ, D and mean inputs per population:
+// |e^{iω} − (1 − α_a)|²S_x,a = α_a²(Σ_b g_ab² S_φ,b + 2D_aτ_a).
+func TestPopulationsSpectra(t *testing.T) {
+	net := Network{
+		Pops: []Population{
+			{Name: "E", Phi: models.Tanh{}, Tau: 1, D: 0.3, Mu: 0.1},
+			{Name: "I", Phi: models.Logistic{}, Tau: 0.5, D: 0.1, Mu: -0.2},
+		},
+		G:  [][]float64{{1.6, 0.9}, {1.2, 0.7}},
+		J0: [][]float64{{0.4, -0.8}, {0.6, -0.5}},
+	}
+	const a = 0.05
+	sol := solve(t, net, Options{Step: a})
+	_, _, sphiE := sol.Spectra(0)
+	_, _, sphiI := sol.Spectra(1)
+	for p, pop := range net.Pops {
+		f, sx, _ := sol.Spectra(p)
+		alpha := a / pop.Tau
+		for j := range f {
+			w := 2 * math.Pi * f[j] * a
+			lhs := (1 + (1-alpha)*(1-alpha) - 2*(1-alpha)*math.Cos(w)) * sx[j]
+			g := net.G[p]
+			rhs := alpha * alpha * (g[0]*g[0]*sphiE[j] + g[1]*g[1]*sphiI[j] + 2*pop.D*pop.Tau)
+			if math.Abs(lhs-rhs) > 1e-9*alpha*alpha {
+				t.Fatalf("population %s, f = %g: %.12g ≠ %.12g", pop.Name, f[j], lhs, rhs)
+			}
+		}
+		// The mean equation: M_a = μ_a + Σ_b J0_ab m_b with m_b = E[φ_b].
+		m := pop.Mu
+		for b := range net.Pops {
+			m += net.J0[p][b] * sol.Pops[b].Rate
+		}
+		if math.Abs(m-sol.Pops[p].Mean) > 1e-10 {
+			t.Errorf("population %s: M = %.12f, μ + Σ J0·m = %.12f", pop.Name, sol.Pops[p].Mean, m)
+		}
+	}
+}
+
+// TestNegativeSpectrumRejected checks that a covariance with negative spectral lobes
+// (a boxcar in the lag) is refused.
+func TestNegativeSpectrumRejected(t *testing.T) {
+	box := make([]float64, 200)
+	for k := range 10 {
+		box[k] = 1
+	}
+	sol := &Solution{Network: Single(models.Tanh{}, 1, 0), Lags: make([]float64, 200),
+		Pops: []PopState{{Delta: box, C: box, Delta0: 1, h: 0.1}}}
+	if err := sol.checkSpectrum(); !errors.Is(err, ErrNegativeSpectrum) {
+		t.Errorf("boxcar covariance: error %v, want ErrNegativeSpectrum", err)
+	}
 }
