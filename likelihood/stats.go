@@ -89,7 +89,8 @@ type Stats struct {
 	Pops    []string // population names
 	Units   []int    // units per population (the largest count among merged statistics)
 	Total   Spectra
-	// Cells[u][s] holds the sums over the units in block u (unit index mod len(Cells))
+	// Cells[u][s] holds the sums over the units in block u (the unit's rank within its
+	// population mod len(Cells), so every block holds units of every population)
 	// and the segments in block s (segment ordinal mod len(Cells[u])); Total is their
 	// sum. Leaving out one block of units or of segments (Without) gives the
 	// delete-a-block jackknife, which accounts for what the Whittle likelihood ignores:
@@ -213,6 +214,7 @@ type Accumulator struct {
 	units       []string
 	pops        []string
 	popOf       []int
+	blockOf     []int // unit block of each unit
 	popN        []int
 	phis        []models.Phi // per population
 	plan        *fftPlan
@@ -249,7 +251,8 @@ func NewAccumulator(units, populations []string, step float64, opt StatsOptions)
 	if err != nil {
 		return nil, err
 	}
-	acc := &Accumulator{seg: L, step: step, units: units, plan: plan, blocks: opt.Blocks, popOf: make([]int, len(units))}
+	acc := &Accumulator{seg: L, step: step, units: units, plan: plan, blocks: opt.Blocks,
+		popOf: make([]int, len(units)), blockOf: make([]int, len(units))}
 	if acc.blocks <= 0 {
 		acc.blocks = 8
 	}
@@ -267,6 +270,7 @@ func NewAccumulator(units, populations []string, step float64, opt StatsOptions)
 			acc.popN = append(acc.popN, 0)
 		}
 		acc.popOf[i] = a
+		acc.blockOf[i] = acc.popN[a] % acc.blocks
 		acc.popN[a]++
 	}
 	for a, p := range acc.pops {
@@ -496,7 +500,7 @@ func (w *statsWorker) segment(acc *Accumulator, i, ordinal int) {
 	buf := w.buf
 	acc.plan.transformReIm(buf, xs, w.ps)
 	c := w.xs[L] - w.xs[0]
-	cell := &w.cells[i%acc.blocks][ordinal%acc.blocks]
+	cell := &w.cells[acc.blockOf[i]][ordinal%acc.blocks]
 	tl := &w.timeline[ordinal]
 	nf := L/2 + 1
 	xxs, pps, crs, cis := cell.xx[a][:nf], cell.pp[a][:nf], cell.cr[a][:nf], cell.ci[a][:nf]

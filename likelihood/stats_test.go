@@ -301,3 +301,21 @@ func TestStationarity(t *testing.T) {
 		t.Errorf("variance halved in the second half: %+v", s)
 	}
 }
+
+func TestStatsBlocksSpreadPopulations(t *testing.T) {
+	rec := arRecording(12, []int{300}, 0.8, 12)
+	// Population "b" holds units 0 and 4: by index mod 4 both would be in block 0.
+	rec.Populations = []string{"b", "a", "a", "a", "b", "a", "a", "a", "a", "a", "a", "a"}
+	st, err := SpectralStats(rec, StatsOptions{Segment: 32, Blocks: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for u := range 4 {
+		w := st.Without(u, -1)
+		for a, p := range st.Pops {
+			if w.Total.Count[a] == 0 {
+				t.Errorf("leaving out unit block %d removes every unit of population %s", u, p)
+			}
+		}
+	}
+}
