@@ -304,3 +304,23 @@ func TestNegativeSpectrumRejected(t *testing.T) {
 		t.Errorf("boxcar covariance: error %v, want ErrNegativeSpectrum", err)
 	}
 }
+
+// TestTablesExact checks the interpolated correlations of the solution against direct
+// evaluation of E[φ(M+u)φ(M+v)] at a sample of lags, for smooth and piecewise-linear φ
+// with mean input.
+func TestTablesExact(t *testing.T) {
+	for _, pop := range []Population{
+		{Phi: models.Tanh{}, Tau: 1, D: 0.2, Mu: 0.3},
+		{Phi: models.ReLU{}, Tau: 1, D: 0.2, Mu: -0.1},
+		{Phi: models.Logistic{}, Tau: 1, D: 0.1, Mu: 0.5},
+	} {
+		net := Network{Pops: []Population{pop}, G: [][]float64{{1.3}}, J0: [][]float64{{-0.4}}}
+		p := solve(t, net, Options{}).Pops[0]
+		for k := 0; k < len(p.Delta); k += len(p.Delta) / 17 {
+			m := models.Expect2(pop.Phi, models.Gauss2{Mean1: p.Mean, Mean2: p.Mean, Var1: p.Delta0, Var2: p.Delta0, Cov: p.Delta[k]})
+			if math.Abs(m.F-p.C[k]) > 1e-10 || math.Abs(m.DCov-p.CDeriv[k]) > 1e-8 {
+				t.Errorf("%s lag %d: C = %.12g, direct %.12g; C_φ'φ' = %.10g, direct %.10g", pop.Phi, k, p.C[k], m.F, p.CDeriv[k], m.DCov)
+			}
+		}
+	}
+}
