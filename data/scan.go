@@ -19,11 +19,15 @@ func (b *Block) Unit(i int) []float64 { return b.Data[i*b.Len : (i+1)*b.Len : (i
 // Scanner reads a wide-layout recording in time blocks, in file order: one block per
 // Parquet row group or Arrow record batch (more when a row group holds several trials).
 //
-// Memory bound: a Scanner holds one row group at a time, three times over at most: the
-// decoded Arrow columns, the unit-major copy and, when a row group is split by trials or
-// the time window, the block it returns. Files written by ldfit have row groups of at
-// most RowGroupValues values (32 MiB), so scanning one costs under 100 MiB whatever the
-// length of the recording; a foreign file with one huge row group costs three times it.
+// Memory bound: a Scanner holds one row group at a time. Plain DOUBLE columns without a
+// trial column (what ldfit, pandas, polars and DuckDB write for float data) are decoded
+// straight into the block: the bound is one row group of values plus its time column
+// and one page of compressed data per core. Other files go through Arrow and hold the
+// row group up to three times (the Arrow columns, the unit-major copy and, when the row
+// group is split by trials or the time window, the returned blocks). Files written by
+// ldfit have row groups of at most RowGroupValues values (32 MiB), so scanning one costs
+// about 32 MiB whatever the length of the recording; a foreign file with one huge row
+// group costs up to three times that row group.
 //
 // A long-layout file has no time order that could be streamed; Scan reads it whole
 // (memory as ReadRecording) and delivers one block per trial. Scan supports the NaN
@@ -52,6 +56,8 @@ type Scanner struct {
 	err      error
 	whole    *Recording // long layout: read whole
 	wholeAt  int
+	leaves   []int // Parquet leaves of the unit (and time) columns on the direct path
+	tbuf     []float64
 }
 
 // Scan opens a recording for streaming; see Scanner. The options are those of
@@ -104,6 +110,8 @@ func Scan(path string, opt ReadOptions) (*Scanner, error) {
 	if trialcol >= 0 {
 		sc.hasTrial = true
 		sc.cols = append(sc.cols, trialcol)
+	} else if leaves, ok := s.doubleLeaves(sc.cols); ok {
+		sc.leaves = leaves
 	}
 	if _, ok := s.meta[metaStep]; ok || !sc.hasT {
 		if sc.step, sc.start, err = fileStep(s, &sc.opt); err != nil {
@@ -187,42 +195,11 @@ func (s *Scanner) Close() error {
 
 // fill reads the next row group into pending blocks.
 func (s *Scanner) fill() error {
-	p, err := s.src.readNext(s.cols)
-	if err != nil || p == nil {
+	raw, times, trials, n, err := s.load()
+	if err != nil || n < 0 {
 		return err
 	}
-	defer p.Release()
-	n, nu := p.rows, len(s.units)
-	if cap(s.raw) < n*nu {
-		s.raw = make([]float64, n*nu)
-	}
-	raw := s.raw[:n*nu]
-	for u := 0; u < nu; u++ {
-		got, err := columnFloats(raw[u*n:u*n], p.cols[u])
-		if err != nil {
-			return fmt.Errorf("%s: column %q: %v", s.src.path, s.units[u], err)
-		}
-		if len(got) != n {
-			return fmt.Errorf("%s: column %q: %d values in a row group of %d rows", s.src.path, s.units[u], len(got), n)
-		}
-	}
-	var times []float64
-	c := nu
-	if s.hasT {
-		if times, err = columnFloats(nil, p.cols[c]); err != nil {
-			return fmt.Errorf("%s: column %q: %v", s.src.path, s.tname, err)
-		}
-		c++
-	}
-	var trials []string
-	if s.hasTrial {
-		if trials, err = columnStrings(nil, p.cols[c]); err != nil {
-			return fmt.Errorf("%s: column \"trial\": %v", s.src.path, err)
-		}
-	}
-	if len(times) != 0 && len(times) != n || len(trials) != 0 && len(trials) != n {
-		return fmt.Errorf("%s: columns of unequal length in row group %d", s.src.path, s.src.next-1)
-	}
+	nu := len(s.units)
 	// Runs of rows of one trial become blocks.
 	var blocks []Block
 	outLen := 0
@@ -351,4 +328,75 @@ func (s *Scanner) inWindow(t []float64) (lo, hi int) {
 		}
 	}
 	return lo, hi
+}
+
+// load decodes the next row group or record batch: the unit-major values, the times and
+// trials per row (nil when the file has none) and the row count; n < 0 at the end.
+func (s *Scanner) load() (raw, times []float64, trials []string, n int, err error) {
+	nu := len(s.units)
+	if s.leaves != nil {
+		rg := s.src.next
+		if rg >= s.src.pieces() {
+			s.src.done = true
+			return nil, nil, nil, -1, nil
+		}
+		s.src.next++
+		n = int(s.src.pqFile.MetaData().RowGroups[rg].NumRows)
+		if n < 0 || n > 1<<32 {
+			return nil, nil, nil, 0, fmt.Errorf("%s: corrupt Parquet footer: row group %d has %d rows", s.src.path, rg, n)
+		}
+		if cap(s.raw) < n*nu {
+			s.raw = make([]float64, n*nu)
+		}
+		raw = s.raw[:n*nu]
+		if s.hasT {
+			if cap(s.tbuf) < n {
+				s.tbuf = make([]float64, n)
+			}
+			times = s.tbuf[:n]
+		}
+		err = parallel(len(s.leaves), func(i int) error {
+			dst := times
+			if i < nu {
+				dst = raw[i*n : (i+1)*n]
+			}
+			if err := s.src.readDoubles(rg, s.leaves[i], dst); err != nil {
+				return fmt.Errorf("%s: row group %d, column %q: corrupt or truncated Parquet data: %v", s.src.path, rg, s.src.schema.Field(s.cols[i]).Name, err)
+			}
+			return nil
+		})
+		return raw, times, nil, n, err
+	}
+	p, err := s.src.readNext(s.cols)
+	if err != nil || p == nil {
+		return nil, nil, nil, -1, err
+	}
+	defer p.Release()
+	n = p.rows
+	if cap(s.raw) < n*nu {
+		s.raw = make([]float64, n*nu)
+	}
+	raw = s.raw[:n*nu]
+	for u := 0; u < nu; u++ {
+		got, err := columnFloats(raw[u*n:u*n], p.cols[u])
+		if err != nil {
+			return nil, nil, nil, 0, fmt.Errorf("%s: column %q: %v", s.src.path, s.units[u], err)
+		}
+		if len(got) != n {
+			return nil, nil, nil, 0, fmt.Errorf("%s: column %q: %d values in a row group of %d rows", s.src.path, s.units[u], len(got), n)
+		}
+	}
+	c := nu
+	if s.hasT {
+		if times, err = columnFloats(nil, p.cols[c]); err != nil {
+			return nil, nil, nil, 0, fmt.Errorf("%s: column %q: %v", s.src.path, s.tname, err)
+		}
+		c++
+	}
+	if s.hasTrial {
+		if trials, err = columnStrings(nil, p.cols[c]); err != nil {
+			return nil, nil, nil, 0, fmt.Errorf("%s: column \"trial\": %v", s.src.path, err)
+		}
+	}
+	return raw, times, trials, n, nil
 }
