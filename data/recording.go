@@ -2,6 +2,31 @@
 // (wide or long layout, Parquet or Arrow IPC), spike tables binned into recordings,
 // labelled data sets for classification, and result tables. It imports no other
 // package of ldfit.
+//
+// # Files
+//
+// Readers accept Parquet and Arrow IPC files and streams, whatever their extension (the
+// format is recognised from the first bytes), with any compression, dictionary-encoded
+// strings, nullable columns and any number of row groups, as written by pandas/pyarrow,
+// polars, DuckDB and ldfit. Writers choose the format from the extension: .parquet
+// (zstd by default; floats in plain encoding without dictionary, strings with one),
+// .arrow or .feather (Arrow IPC file) and .arrows (Arrow IPC stream). Every write goes
+// to a temporary file in the target's folder that is renamed into place, so a failure
+// never leaves half a file and never harms an existing one, and a write over one of
+// WriteOptions.Inputs is refused.
+//
+// The layout of a table is told by its column names: unit + t (or time) + value is a
+// long recording, unit + time without value a spike table, anything else a wide
+// recording (one numeric column per unit, optional t and trial columns).
+//
+// # Metadata
+//
+// ldfit writes these key-value metadata keys and reads them back: "dt" (sampling step),
+// "start" (time of the first sample), "time_unit" ("s"), "units" (JSON array of unit
+// names, in order), "populations" (JSON object unit → population label), "ldfit.layout"
+// and "ldfit.version". A wide file without a t column takes its step from "dt".
+// Population labels of a wide file live in the "populations" metadata (or the key named
+// by ReadOptions.Population); a long file carries them in a "population" column.
 package data
 
 // Recording is activity of several units sampled on a uniform time grid, possibly in
