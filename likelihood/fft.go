@@ -14,6 +14,7 @@ type fftPlan struct {
 	n    int
 	perm []int32      // perm[k] = bit reversal of k; only pairs k < perm[k] are swapped
 	tw   []complex128 // twiddles of all stages, stage with half-width h at tw[h-1 : 2h-1]
+	tw3  []complex128 // e^{-3iπj/2h}, j < h, for the radix-4 pass of width h, at tw3[h-1 : 2h-1]
 }
 
 // newFFTPlan returns the plan for length n, which must be a power of two ≥ 2.
@@ -21,7 +22,7 @@ func newFFTPlan(n int) (*fftPlan, error) {
 	if n < 2 || n&(n-1) != 0 {
 		return nil, fmt.Errorf("likelihood: FFT length %d is not a power of two ≥ 2", n)
 	}
-	p := &fftPlan{n: n, perm: make([]int32, n), tw: make([]complex128, n-1)}
+	p := &fftPlan{n: n, perm: make([]int32, n), tw: make([]complex128, n-1), tw3: make([]complex128, n-1)}
 	shift := 64 - bits.TrailingZeros(uint(n))
 	for k := range p.perm {
 		p.perm[k] = int32(bits.Reverse64(uint64(k)) >> shift)
@@ -32,6 +33,8 @@ func newFFTPlan(n int) (*fftPlan, error) {
 		for j := 0; j < h; j++ {
 			s, c := math.Sincos(-math.Pi * float64(j) / float64(h))
 			p.tw[h-1+j] = complex(c, s)
+			s, c = math.Sincos(-1.5 * math.Pi * float64(j) / float64(h))
+			p.tw3[h-1+j] = complex(c, s)
 		}
 	}
 	return p, nil
@@ -111,11 +114,15 @@ func (p *fftPlan) transformPermuted(z []complex128) {
 	}
 }
 
-// radix4 performs the two radix-2 stages of half-widths h and 2h at once.
+// radix4 combines four transforms of length h into one of length 4h (the work of the
+// radix-2 stages of half-widths h and 2h). After the bit reversal the four quarters
+// of a block hold the transforms of the samples with residues 0, 2, 1, 3 mod 4 of the
+// block; with W = e^{-2πi/4h} and A_r the residue-r transform times W^{rj}, output j
+// + mh is Σ_r A_r (−i)^{rm}: three twiddle products per butterfly instead of four.
 func (p *fftPlan) radix4(z []complex128, h int) {
-	w1 := p.tw[h-1 : 2*h-1]   // stage h: e^{-iπ j/h}
-	wa := p.tw[2*h-1 : 3*h-1] // stage 2h: e^{-iπ j/2h}, j < h
-	wb := p.tw[3*h-1 : 4*h-1] // the same for j + h
+	w1 := p.tw[2*h-1 : 3*h-1] // W^j = e^{-iπj/2h}
+	w2 := p.tw[h-1 : 2*h-1]   // W^{2j} = e^{-iπj/h}
+	w3 := p.tw3[h-1 : 2*h-1]  // W^{3j}
 	for base := 0; base < len(z); base += 4 * h {
 		// Four quarter slices of equal length let the compiler drop bounds checks.
 		q0 := z[base : base+h : base+h]
@@ -123,14 +130,14 @@ func (p *fftPlan) radix4(z []complex128, h int) {
 		q2 := z[base+2*h : base+3*h : base+3*h]
 		q3 := z[base+3*h : base+4*h : base+4*h]
 		q1, q2, q3 = q1[:len(q0)], q2[:len(q0)], q3[:len(q0)]
-		t1, ta, tb := w1[:len(q0)], wa[:len(q0)], wb[:len(q0)]
+		t1, t2, t3 := w1[:len(q0)], w2[:len(q0)], w3[:len(q0)]
 		for j := range q0 {
-			x0, x1 := q0[j], q1[j]*t1[j]
-			x2, x3 := q2[j], q3[j]*t1[j]
-			a0, a1 := x0+x1, x0-x1
-			b0, b1 := (x2+x3)*ta[j], (x2-x3)*tb[j]
-			q0[j], q2[j] = a0+b0, a0-b0
-			q1[j], q3[j] = a1+b1, a1-b1
+			a0, a1, a2, a3 := q0[j], q2[j]*t1[j], q1[j]*t2[j], q3[j]*t3[j]
+			s02, d02 := a0+a2, a0-a2
+			s13, d13 := a1+a3, a1-a3
+			md := complex(imag(d13), -real(d13)) // −i·d13
+			q0[j], q2[j] = s02+s13, s02-s13
+			q1[j], q3[j] = d02+md, d02-md
 		}
 	}
 }
