@@ -291,3 +291,14 @@ func fmtFloat(v float64) string { return strconv.FormatFloat(v, 'g', -1, 64) }
 // Smooth reports whether φ is taken to be infinitely differentiable: Tanh, Erf, Linear,
 // Logistic, a Func, and Affine forms of these. The piecewise-linear functions are not.
 func Smooth(phi Phi) bool { return isSmooth(phi) }
+
+// isOdd reports whether φ(−x) = −φ(x).
+func isOdd(phi Phi) bool {
+	switch f := phi.(type) {
+	case Tanh, Erf, Linear, Sign:
+		return true
+	case Affine:
+		return f.C == 0 && isOdd(f.Phi)
+	}
+	return false
+}
