@@ -141,7 +141,7 @@ func expect2Smooth(phi Phi, g Gauss2, anti bool) (Moments2, float64) {
 	return m, a
 }
 
-// fused returns x ↦ (φ, φ', φ'') sharing the work where the function allows.
+// fused returns x ↦ (φ, φ', φ”) sharing the work where the function allows.
 func fused(phi Phi) func(float64) (float64, float64, float64) {
 	switch f := phi.(type) {
 	case Tanh:
