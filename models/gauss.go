@@ -19,7 +19,7 @@ type Moments struct {
 // on [−9, 9] by 20-point Gauss–Legendre panels no wider than the scale of φ's
 // nonlinearity, split at φ's kink, so that it stays accurate for large variances and
 // for ReLU-like functions. ∂E[φ]/∂Var comes from Gaussian integration by parts,
-// E[φ'(x)z]/(2√Var), so no φ” is needed.
+// E[φ'(x)z]/(2√Var), so no φ″ is needed.
 func Expect(phi Phi, g Gauss) Moments {
 	if g.Var <= 0 {
 		x := g.Mean
@@ -92,7 +92,7 @@ func jump(phi Phi) (delta, bool) {
 	return delta{}, false
 }
 
-// d2 returns φ”(x): exact for the built-ins that have it, else a central difference of
+// d2 returns φ″(x): exact for the built-ins that have it, else a central difference of
 // φ' (error about 1e-10 for smooth φ), and 0 for piecewise-linear φ away from the kink.
 func d2(phi Phi, x float64) float64 {
 	if f, ok := secondDeriv(phi); ok {

@@ -24,7 +24,7 @@ type Moments2 struct {
 // Smooth φ (Tanh, Erf, Linear, Logistic, Func and their Affine forms) use a trapezoid
 // rule on [−9, 9]² with spacing 0.3/s, s the input standard deviation times φ's scale:
 // its error, about e^{−π²/0.3}, does not grow with the variance as Gauss–Hermite's does.
-// φ” is exact for the built-ins and a central difference of φ' for Func. A Func is
+// φ″ is exact for the built-ins and a central difference of φ' for Func. A Func is
 // assumed smooth on the scale of ½ (like tanh(2x)); kinks cost accuracy.
 //
 // Piecewise-linear φ (ReLU, LeakyReLU, Sign, Step and their Affine forms) integrate the
@@ -141,7 +141,8 @@ func expect2Smooth(phi Phi, g Gauss2, anti bool) (Moments2, float64) {
 	return m, a
 }
 
-// fused returns x ↦ (φ, φ', φ”) sharing the work where the function allows.
+// fused returns x ↦ φ(x) and its first two derivatives, sharing the work where the
+// function allows.
 func fused(phi Phi) func(float64) (float64, float64, float64) {
 	switch f := phi.(type) {
 	case Tanh:

@@ -271,7 +271,7 @@ func isSmooth(phi Phi) bool {
 	return false
 }
 
-// secondDeriv returns φ” at x when φ provides it.
+// secondDeriv returns φ″ at x when φ provides it.
 func secondDeriv(phi Phi) (func(float64) float64, bool) {
 	switch f := phi.(type) {
 	case deriv2er:

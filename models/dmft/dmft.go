@@ -28,7 +28,7 @@
 //
 // For one population with odd φ and J0 = μ = 0 the variance obeys the energy
 // condition Δ0² = D² + 2g²(E[Φ(u)²] − E[Φ(u)Φ(v)]) with u, v independent N(0, Δ0):
-// the potential V(Δ) = −Δ²/2 + g²E[Φ(u)Φ(v)] (Cov = Δ) of the particle Δ” = −V'(Δ)
+// the potential V(Δ) = −Δ²/2 + g²E[Φ(u)Φ(v)] (Cov = Δ) of the particle Δ″ = −V'(Δ)
 // at Δ = Δ0, where the particle starts with speed D, and at Δ = 0, where it comes to
 // rest. So the E[Φ]² of DESIGN.md §5 is the square of the one-point mean E[Φ(u)].
 package dmft

@@ -57,7 +57,7 @@ func TestPublishedValues(t *testing.T) {
 
 // TestEnergyCondition checks Δ0² = D² + 2g²(E[Φ²] − E[Φ]²) for odd φ, where E[Φ²] is
 // over one field of variance Δ0 and E[Φ]² = E[Φ(u)Φ(v)] for independent u, v: the
-// potential at Δ = Δ0 and at Δ = 0 of the Newtonian particle Δ” = −∂V/∂Δ.
+// potential at Δ = Δ0 and at Δ = 0 of the Newtonian particle Δ″ = −∂V/∂Δ.
 func TestEnergyCondition(t *testing.T) {
 	for _, c := range []struct {
 		phi  models.Phi

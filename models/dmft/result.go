@@ -29,7 +29,7 @@ func (s *solver) solution(iter int, res float64) *Solution {
 	return sol
 }
 
-// tailRate is the slowest decay rate of the linearised tail: δΔ_a” = Σ_b A_ab δΔ_b,
+// tailRate is the slowest decay rate of the linearised tail: δΔ_a″ = Σ_b A_ab δΔ_b,
 // A = T⁻²(I − G²·diag(E[φ'φ'] at Δ(∞))), λ² the smallest eigenvalue (continuous time);
 // for one population of the Euler map the root r of b·r² − (1 + b² − α²g²K)·r + b = 0
 // gives λ = −ln r / a.
