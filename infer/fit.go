@@ -243,9 +243,17 @@ func polish(obj likelihood.Objective, e *Estimate, gradTol float64) {
 		if e.GradNorm <= gradTol || e.Decrement <= decrementTol || step == maxPolish {
 			break
 		}
-		// Where the Hessian is too flat for a Newton step, a coordinate drifting to
-		// the bound of its range is moved there directly.
-		if (math.IsNaN(e.Decrement) || !lineStep(obj, e, dir.step)) && !boundaryStep(obj, e, g, h) {
+		// Where the Newton step fails (a Hessian too flat or too noisy), a coordinate
+		// drifting to the bound of its range is moved there directly, and otherwise
+		// each coordinate takes its own Newton step, at most one unit of θ.
+		moved := !math.IsNaN(e.Decrement) && lineStep(obj, e, dir.step)
+		if !moved {
+			moved = boundaryStep(obj, e, g, h)
+		}
+		if !moved {
+			moved = lineStep(obj, e, diagonalStep(g, h))
+		}
+		if !moved {
 			break
 		}
 		e.Iterations++
@@ -268,22 +276,18 @@ func polish(obj likelihood.Objective, e *Estimate, gradTol float64) {
 // maxPolish bounds the Newton steps of polish.
 const maxPolish = 20
 
-// boundaryCurvature is the curvature, relative to the largest, under which a Log- or
-// Logit-transformed coordinate counts as drifting to the boundary of its range.
-const boundaryCurvature = 1e-7
-
-// boundary reports which coordinates approach the boundary of their natural range: a
-// Log or Logit transform and almost no curvature. There the log-likelihood behaves as
-// ℓ∞ + c·e^θ (θ → −∞), whose remaining gain c·e^θ equals the gradient: the estimate is
-// the bound itself, within |gradient| nats.
-func boundary(params []likelihood.Param, h *mat.SymDense) []bool {
-	var top float64
-	for i := range params {
-		top = math.Max(top, -h.At(i, i))
-	}
+// boundary reports which coordinates approach the boundary of their natural range. For
+// a Log- or Logit-transformed coordinate near a bound the log-likelihood behaves as
+// ℓ∞ + c·e^θ (θ → −∞, and likewise at an upper Logit bound), whose gradient and
+// curvature are both c·e^θ and whose remaining gain is the gradient itself: the
+// signature is a gradient pointing to the bound with a curvature no larger than it
+// (plus the rounding noise of the finite-difference Hessian). The estimate is then the
+// bound, within |gradient| nats.
+func boundary(params []likelihood.Param, g []float64, h *mat.SymDense, noise []float64) []bool {
 	b := make([]bool, len(params))
-	for i, par := range params {
-		b[i] = par.Transform != likelihood.Identity && -h.At(i, i) <= boundaryCurvature*top
+	for i, p := range params {
+		toBound := p.Transform == likelihood.Logit && g[i] != 0 || p.Transform == likelihood.Log && g[i] < 0
+		b[i] = toBound && -h.At(i, i) <= 2*math.Abs(g[i])+4*noise[i]
 	}
 	return b
 }
@@ -301,8 +305,8 @@ type newton struct {
 // newtonStep returns the Newton step at theta, where the gradient is g, and the
 // finite-difference Hessian it used.
 func newtonStep(obj likelihood.Objective, params []likelihood.Param, theta, g []float64) (newton, *mat.SymDense) {
-	h := Hessian(obj, theta)
-	bd := boundary(params, h)
+	h, noise := hessian(obj, theta)
+	bd := boundary(params, g, h, noise)
 	free := interior(bd)
 	n := newton{step: make([]float64, len(theta)), boundary: bd}
 	for i, b := range bd {
@@ -360,6 +364,16 @@ func boundaryStep(obj likelihood.Objective, e *Estimate, g []float64, h *mat.Sym
 		}
 	}
 	return false
+}
+
+// diagonalStep returns the coordinate-wise Newton step g_i/|H_ii|, each at most one
+// unit of θ.
+func diagonalStep(g []float64, h *mat.SymDense) []float64 {
+	d := make([]float64, len(g))
+	for i := range d {
+		d[i] = g[i] / math.Max(math.Abs(h.At(i, i)), math.Abs(g[i]))
+	}
+	return d
 }
 
 // interior returns the indices of the coordinates not at a boundary.

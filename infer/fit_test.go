@@ -191,3 +191,37 @@ func TestFitBoundary(t *testing.T) {
 		t.Errorf("standard errors %v, want [1 NaN]", lap.SE)
 	}
 }
+
+// scales has an interior optimum v = 0.002 whose curvature in log v (0.01) is 1e-12 of
+// that of the other parameter: it must not be taken for a boundary.
+type scales struct{}
+
+func (scales) Params() []likelihood.Param {
+	return []likelihood.Param{{Name: "mu"}, {Name: "v", Transform: likelihood.Log, Init: 1}}
+}
+
+func (scales) Eval(theta, grad []float64) float64 {
+	d := theta[1] - math.Log(0.002)
+	if grad != nil {
+		grad[0] = -1e10 * (theta[0] - 1)
+		grad[1] = -0.01 * d
+	}
+	return -0.5e10*(theta[0]-1)*(theta[0]-1) - 0.005*d*d
+}
+
+func TestFitDisparateScales(t *testing.T) {
+	est, err := Fit(scales{}, FitOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if est.Boundary[1] || math.Abs(est.Value[1]/0.002-1) > 1e-4 {
+		t.Errorf("v = %v, boundary %v; want the interior optimum 0.002", est.Value[1], est.Boundary)
+	}
+	lap, err := Laplace(scales{}, est)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if se := math.Sqrt(lap.Cov.At(1, 1)); math.Abs(se-10) > 1e-3 {
+		t.Errorf("standard error of log v %v, want 10", se)
+	}
+}

@@ -179,6 +179,13 @@ func ordered(a, b float64) (float64, float64) {
 // analytic gradient, symmetrised. Each step is scaled to its coordinate and chosen near
 // the cube root of the machine epsilon, which balances truncation against rounding.
 func Hessian(obj likelihood.Objective, theta []float64) *mat.SymDense {
+	h, _ := hessian(obj, theta)
+	return h
+}
+
+// hessian is Hessian that also returns, per coordinate, the largest asymmetry
+// |H_ij − H_ji| of the unsymmetrised differences: a measure of their rounding noise.
+func hessian(obj likelihood.Objective, theta []float64) (*mat.SymDense, []float64) {
 	p := len(theta)
 	x := append([]float64(nil), theta...)
 	gp := make([]float64, p)
@@ -196,12 +203,16 @@ func Hessian(obj likelihood.Objective, theta []float64) *mat.SymDense {
 		}
 	}
 	hs := mat.NewSymDense(p, nil)
+	noise := make([]float64, p)
 	for i := 0; i < p; i++ {
 		for j := 0; j <= i; j++ {
 			hs.SetSym(i, j, 0.5*(cols.At(i, j)+cols.At(j, i)))
+			d := math.Abs(cols.At(i, j) - cols.At(j, i))
+			noise[i] = math.Max(noise[i], d)
+			noise[j] = math.Max(noise[j], d)
 		}
 	}
-	return hs
+	return hs, noise
 }
 
 // Jackknife returns the delete-a-block jackknife covariance of the unconstrained
