@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -49,8 +50,9 @@ func BenchmarkFitEndToEnd(b *testing.B) {
 	})
 	b.Run("ldfit-fit-parquet", func(b *testing.B) {
 		for range b.N {
-			if code := run([]string{"fit", path, "--segment", "4096", "-q"}, io.Discard, io.Discard); code != 0 {
-				b.Fatalf("exit code %d", code)
+			var stderr bytes.Buffer
+			if code := run([]string{"fit", path, "--segment", "4096", "-q"}, io.Discard, &stderr); code != 0 {
+				b.Fatalf("exit code %d: %s", code, stderr.String())
 			}
 		}
 		b.ReportMetric(samples*float64(b.N)/b.Elapsed().Seconds(), "samples/s")
