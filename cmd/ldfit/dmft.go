@@ -25,6 +25,7 @@ type dmftFlags struct {
 	lags                  int
 	ds                    float64
 	plot                  string
+	edge                  bool
 }
 
 func init() {
@@ -35,8 +36,9 @@ func init() {
 		help: `dmft solves the dynamic mean-field theory of the network
 τ dx/dt = −x + Σ_j J_ij φ(x_j) + μ + ξ, J_ij ~ N(J0/N, g²/N), <ξξ> = 2Dτ δ (so D
 is the variance of an uncoupled unit), in the limit of many units, and prints the variance Δ0 = Δ(0) of x, <φ'>, C_φφ(0), the decay
-rate λ of the tail of Δ(s), the correlation time ∫Δ/Δ0 and the convergence of the
-solver. With --dt it solves the Euler map with that step, which a recording sampled at
+rate λ of the tail of Δ(s), the correlation time ∫Δ/Δ0, the largest Lyapunov
+exponent (continuous time; positive means chaos) and the convergence of the solver;
+--edge also finds the coupling g of the transition to chaos for the given φ and D. With --dt it solves the Euler map with that step, which a recording sampled at
 that step follows. -o writes Δ(s), C_φφ(s) and the spectra S_x(f), S_φ(f) as a table
 (columns lag, delta, c_phi, freq, s_x, s_phi); --plot draws Δ(s) and C_φφ(s).
 
@@ -53,6 +55,7 @@ that the tail has decayed to 1e-11; --lags and --ds set it instead.`,
 			fs.IntVar(&f.lags, "lags", 0, "number of lags `N` of the grid (default: automatic)")
 			fs.Float64Var(&f.ds, "ds", 0, "lag spacing `H` (continuous time; default 0.025·τ)")
 			fs.StringVar(&f.plot, "plot", "", "draw Δ(s) and C_φφ(s) to `FILE` (.png or .svg)")
+			fs.BoolVar(&f.edge, "edge", false, "also find the coupling g at which the network becomes chaotic for this φ and D (continuous time)")
 		},
 		run: func(e *env, args []string) error { return runDMFT(e, args, f) },
 	})
@@ -145,14 +148,33 @@ func runDMFT(e *env, args []string, f *dmftFlags) error {
 		Lambda     number `json:"lambda"`
 		CorrTime   number `json:"corr_time"`
 		Magnetic   number `json:"J0_mean_phi_prime"`
+		Lyapunov   number `json:"lyapunov"`
+		Edge       number `json:"chaos_edge_g"`
 		Lags       int    `json:"lags"`
 		Spacing    number `json:"spacing"`
 		Iterations int    `json:"iterations"`
 		Residual   number `json:"residual"`
 	}{f.phi, number(f.g), number(f.d), number(f.j0), number(f.mu), number(f.tau), number(f.dt),
 		number(p.Delta0), number(p.DeltaInf), number(p.Slope), number(p.C[0]), number(p.Mean), number(p.Rate),
-		number(sol.Lambda), number(p.CorrTime), number(p.Magnetic), len(sol.Lags), number(sol.Lags[1]),
-		sol.Iterations, number(sol.Residual)}
+		number(sol.Lambda), number(p.CorrTime), number(p.Magnetic), number(math.NaN()), number(math.NaN()),
+		len(sol.Lags), number(sol.Lags[1]), sol.Iterations, number(sol.Residual)}
+	if f.dt == 0 {
+		k, err := sol.Lyapunov()
+		if err != nil {
+			return err
+		}
+		out.Lyapunov = number(k)
+	}
+	if f.edge {
+		if f.j0 != 0 || f.mu != 0 || f.dt != 0 {
+			return usagef("--edge is for continuous time without --J0 and --mu")
+		}
+		g, err := dmft.ChaosEdge(net.Pops[0].Phi, f.d, dmft.Options{Spacing: opt.Spacing})
+		if err != nil {
+			return err
+		}
+		out.Edge = number(g)
+	}
 	if p.Magnetic > 1 && math.Abs(p.Rate) < 1e-9 {
 		e.warnf("J0·<φ'> = %.4g > 1: the state m = 0 is unstable; pass --mu with a small bias to reach the ordered state", p.Magnetic)
 	}
@@ -176,6 +198,12 @@ func runDMFT(e *env, args []string, f *dmftFlags) error {
 		{"C_φφ(0)", g(out.C0)},
 		{"λ (tail decay rate)", g(out.Lambda)},
 		{"correlation time", g(out.CorrTime)},
+	}
+	if f.dt == 0 {
+		rows = append(rows, []string{"Lyapunov exponent", g(out.Lyapunov)})
+	}
+	if f.edge {
+		rows = append(rows, []string{"chaos edge g", g(out.Edge)})
 	}
 	if f.j0 != 0 || f.mu != 0 || math.Abs(p.Rate) > 1e-12 {
 		rows = append(rows, []string{"mean of x", g(out.Mean)}, []string{"<φ>", g(out.Rate)},

@@ -18,7 +18,7 @@ func TestDMFTCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"2.0919855", "correlation time", "converged"} {
+	for _, want := range []string{"2.0919855", "correlation time", "Lyapunov exponent", "converged"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("output lacks %q:\n%s", want, stdout)
 		}
@@ -65,6 +65,7 @@ func TestDMFTBadFlags(t *testing.T) {
 		{[]string{"--lags", "1"}, "--lags must be at least 2"},
 		{[]string{"--plot", "x.pdf"}, ".png or .svg"},
 		{[]string{"extra"}, "takes no arguments"},
+		{[]string{"--edge", "--dt", "0.1"}, "--edge is for continuous time"},
 	} {
 		wantExit(t, 2, []string{c.msg}, append([]string{"dmft"}, c.args...)...)
 	}
