@@ -87,6 +87,9 @@ func (f *dmftFlags) options() (dmft.Network, dmft.Options, error) {
 	if f.lags < 0 || f.lags == 1 {
 		return dmft.Network{}, dmft.Options{}, usagef("--lags must be at least 2, got %d", f.lags)
 	}
+	if f.edge && (f.j0 != 0 || f.mu != 0 || f.dt != 0) {
+		return dmft.Network{}, dmft.Options{}, usagef("--edge is for continuous time without --J0 and --mu")
+	}
 	if f.dt > 0 && f.ds > 0 && f.ds != f.dt {
 		return dmft.Network{}, dmft.Options{}, usagef("--ds %g differs from --dt %g: the lags of the Euler map are its steps; drop --ds", f.ds, f.dt)
 	}
@@ -166,9 +169,6 @@ func runDMFT(e *env, args []string, f *dmftFlags) error {
 		out.Lyapunov = number(k)
 	}
 	if f.edge {
-		if f.j0 != 0 || f.mu != 0 || f.dt != 0 {
-			return usagef("--edge is for continuous time without --J0 and --mu")
-		}
 		g, err := dmft.ChaosEdge(net.Pops[0].Phi, f.d, dmft.Options{Spacing: opt.Spacing})
 		if err != nil {
 			return err
