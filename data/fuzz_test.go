@@ -69,7 +69,7 @@ func FuzzReadSpikes(f *testing.F) {
 		if len(sp.Unit) != len(sp.Time) || sp.Trial != nil && len(sp.Trial) != len(sp.Time) {
 			t.Fatalf("%d units, %d times, %d trials", len(sp.Unit), len(sp.Time), len(sp.Trial))
 		}
-		if len(sp.Time) > 0 && maxOf(sp.Time)-minOf(sp.Time) < 1e6 {
+		if len(sp.Time) > 0 && maxOf(sp.Time)-minOf(sp.Time) < 1e3 {
 			if rec, _, err := sp.Bin(BinOptions{Bin: 0.05, Smooth: "gauss:0.1"}); err == nil {
 				checkRecording(t, rec)
 			}

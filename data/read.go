@@ -191,8 +191,8 @@ func readWide(s *source, opt *ReadOptions) (*Recording, error) {
 	}
 	if s.format == formatParquet {
 		n := int(s.pqFile.NumRows())
-		if n < 0 || n > 1<<40 {
-			return nil, fmt.Errorf("%s: corrupt Parquet footer: %d rows", s.path, n)
+		if err := s.plausible(n, len(units)); err != nil {
+			return nil, err
 		}
 		// One allocation for all units, in the unit-major order of a Trial, so that a
 		// whole-file read needs no further copy.
@@ -810,8 +810,8 @@ func placeLong(path, tname string, opt *ReadOptions, keep []string, colOf []int,
 			g.step = (g.hi - g.lo) / float64(g.n-1)
 		}
 	}
-	if raw.rows*len(keep) > 1<<34 {
-		return nil, fmt.Errorf("%s: %d units × %d samples is too large to read at once", path, len(keep), raw.rows)
+	if raw.rows*len(keep) > 4*len(t)+1024 {
+		return nil, fmt.Errorf("%s: column %q: %d values fill less than a quarter of the grid of %d units × %d samples (step %v); is the sampling step right? (resample the recording on a uniform grid)", path, tname, len(t), len(keep), raw.rows, step)
 	}
 	raw.backing = make([]float64, raw.rows*len(keep))
 	for i := range raw.backing {

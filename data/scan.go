@@ -342,8 +342,8 @@ func (s *Scanner) load() (raw, times []float64, trials []string, n int, err erro
 		}
 		s.src.next++
 		n = int(s.src.pqFile.MetaData().RowGroups[rg].NumRows)
-		if n < 0 || n > 1<<32 {
-			return nil, nil, nil, 0, fmt.Errorf("%s: corrupt Parquet footer: row group %d has %d rows", s.src.path, rg, n)
+		if err := s.src.plausible(n, len(s.leaves)); err != nil {
+			return nil, nil, nil, 0, err
 		}
 		if cap(s.raw) < n*nu {
 			s.raw = make([]float64, n*nu)

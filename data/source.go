@@ -202,6 +202,24 @@ func checkParquet(path string, pf *file.Reader, size int64) error {
 	return nil
 }
 
+// maxExpansion bounds the ratio of decoded to file bytes that a Parquet footer may
+// claim before ldfit allocates for it. Recorded activity compresses by a factor of a few;
+// a footer claiming far more is corrupt, and believing it would exhaust memory.
+const maxExpansion = 4096
+
+// plausible checks that rows × cols float64 values can come from the file.
+func (s *source) plausible(rows, cols int) error {
+	st, err := s.f.Stat()
+	if err != nil {
+		return fmt.Errorf("%s: %v", s.path, err)
+	}
+	need := float64(rows) * float64(cols) * 8
+	if rows < 0 || need > maxExpansion*float64(st.Size())+64<<20 {
+		return fmt.Errorf("%s: corrupt Parquet footer: %d rows × %d columns cannot come from a file of %d bytes", s.path, rows, cols, st.Size())
+	}
+	return nil
+}
+
 // pieces returns the number of row groups or record batches, or -1 for a stream.
 func (s *source) pieces() int {
 	switch s.format {
@@ -229,10 +247,10 @@ func (p *piece) Release() {
 }
 
 // guard runs a call into the Arrow and Parquet decoders and turns a panic inside them
-// into an error naming the file. arrow/go v17 decodes IPC flatbuffers and Parquet pages
-// without verifying them, and indexes out of range on corrupt input; there is no verifier
-// to check a file with beforehand. Only decoder calls are guarded: ldfit's own code checks
-// its inputs.
+// into an error. arrow/go v17 decodes IPC flatbuffers and Parquet pages without
+// verifying them, and indexes out of range on corrupt input; there is no verifier to
+// check a file with beforehand. Only decoder calls are guarded: ldfit's own code checks
+// its inputs. The error names path unless wrapped by a caller that does.
 func guard(path string, f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
@@ -357,6 +375,9 @@ func (s *source) field(name string) int {
 // up to GOMAXPROCS goroutines (pqarrow's own parallel reader runs the decoders on
 // goroutines where a panic on corrupt data cannot be turned into an error).
 func (s *source) readRowGroup(rg int, cols []int) (*piece, error) {
+	if err := s.plausible(int(s.pqFile.MetaData().RowGroups[rg].NumRows), len(cols)); err != nil {
+		return nil, err
+	}
 	readers, _, err := s.pq.GetFieldReaders(context.Background(), cols, []int{rg})
 	if err != nil {
 		return nil, fmt.Errorf("%s: row group %d: corrupt Parquet metadata: %v", s.path, rg, err)
@@ -378,7 +399,7 @@ func (s *source) readRowGroup(rg int, cols []int) (*piece, error) {
 				if i >= len(readers) {
 					return
 				}
-				errs[i] = guard(s.path, func() (err error) {
+				errs[i] = guard("decoder", func() (err error) {
 					chunked[i], err = s.pq.ReadColumn([]int{rg}, readers[i])
 					return err
 				})

@@ -148,6 +148,9 @@ func (s *Spikes) Bin(opt BinOptions) (rec *Recording, dropped []string, err erro
 		return nil, nil, err
 	}
 	ntr := max(1, len(s.Trials))
+	if cells := float64(nb) * float64(len(s.Units)) * float64(ntr); cells > 1<<30 {
+		return nil, nil, fmt.Errorf("%d bins × %d units × %d trials is too large (more than 2³⁰ values); use a wider bin or a shorter window (From, To)", nb, len(s.Units), ntr)
+	}
 	counts := make([][]float64, ntr) // per trial, unit-major
 	for i := range counts {
 		counts[i] = make([]float64, nb*len(s.Units))

@@ -256,6 +256,7 @@ type RecordingWriter struct {
 	long  bool
 	trial string // trial name written in the trial column, when hasTrial
 	hasTr bool
+	pops  []string // population per unit, written in the long layout
 
 	af   *atomicFile
 	rw   *recordWriter
@@ -357,7 +358,7 @@ func createRecording(path string, r *Recording, hasTrial bool, start float64, op
 	}
 	rows := max(1, RowGroupValues/len(r.Units))
 	return &RecordingWriter{
-		path: path, units: r.Units, step: r.Step, long: opt.Long, hasTr: hasTrial,
+		path: path, units: r.Units, step: r.Step, long: opt.Long, hasTr: hasTrial, pops: r.Populations,
 		af: af, rw: rw, sc: sc, mem: mem, rows: rows, t0: start, buf: make([]float64, rows*len(r.Units)),
 	}, nil
 }
@@ -424,10 +425,9 @@ func (w *RecordingWriter) flush() error {
 		}
 		if len(w.sc.Fields()) > f+3 {
 			pb := b.Field(f + 3).(*array.StringBuilder)
-			pops := w.pops()
 			for i := range w.units {
 				for k := 0; k < n; k++ {
-					pb.Append(pops[i])
+					pb.Append(w.pops[i])
 				}
 			}
 		}
@@ -449,16 +449,6 @@ func (w *RecordingWriter) flush() error {
 	w.t0 += float64(n) * w.step
 	w.n = 0
 	return nil
-}
-
-func (w *RecordingWriter) pops() []string {
-	var m map[string]string
-	json.Unmarshal([]byte(w.sc.Metadata().Values()[w.sc.Metadata().FindKey(metaPopulations)]), &m)
-	out := make([]string, len(w.units))
-	for i, u := range w.units {
-		out[i] = m[u]
-	}
-	return out
 }
 
 // startTrial flushes and begins a new trial (wide or long layout with a trial column).
