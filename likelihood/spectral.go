@@ -17,9 +17,11 @@ import (
 //
 //	log L = −Σ_a n_a Σ_f w_f [log S_a(f) + Ī_a(f)/S_a(f)] − Σ_a n_a L log α_a,
 //
-// over ordinates f = 1..L/2 with w_f = 1, except w = ½ at the Nyquist ordinate, whose
-// periodogram is real (one degree of freedom, not two). The DC ordinate is left out:
-// it carries the means μ and J0·m, which this form does not model. The last term is
+// over ordinates f = 1..L/2 (or up to SpectralOptions.MaxFreq) with w_f = 1, except
+// w = ½ at the Nyquist ordinate, whose periodogram is real (one degree of freedom, not
+// two). The DC ordinate is left out: it carries the means μ and J0·m, which this form
+// does not model (nor does it model J0 elsewhere: the spectral form assumes J0 = 0,
+// the fluctuations of the population mean being O(1/N)). The last term is
 // the Jacobian 1/α per sample of the change from x to the residual; it makes
 // likelihoods at different τ comparable (ProfileTau). (L, not L−1: the filter taking
 // the residual at the true α to the one at α' has gain 1 at f = 0, so the DC ordinate
@@ -33,9 +35,9 @@ import (
 //
 // Eval returns log L − Offset(), that is −Σ_a n_a Σ_f w_f [r − log r − 1] with
 // r = Ī_a(f)/S_a(f): the terms that do not depend on the parameters are left out, so
-// that the value is a sum of small non-negative terms (about half the number of
-// ordinates times n_a at the optimum) and keeps full relative precision in
-// optimisation and finite differences.
+// that the value is minus a sum of small non-negative terms (about half the number of
+// ordinates at the optimum when the model fits, since Ī_a/S_a − 1 = O(1/√n_a)) and keeps
+// full relative precision in optimisation and finite differences.
 //
 // Periodograms are compared with periodograms over the same segments, so no taper is
 // needed: given the paths, E_J[I_y] = g² Ī_φ + 2D/α holds segment by segment.
@@ -44,7 +46,7 @@ import (
 // transforms. A truth on the boundary (D = 0 or g_ab = 0) is approached as θ → −∞,
 // where the gradient in θ vanishes in proportion to the value: an optimiser stopping
 // on the gradient norm stops at a value many orders of magnitude below the scale of
-// the data (D̂ ≈ 1e-4 or less in the tests), which is the estimate "zero"; its
+// the data (D̂ < 1e-8 in the tests, truth D = 0), which is the estimate "zero"; its
 // log-normal interval then extends to 0.
 type Spectral struct {
 	stats  *Stats
