@@ -42,28 +42,31 @@ func sameRecording(t *testing.T, got, want *Recording) {
 // values bit for bit, units, populations, trials, step, metadata, and no Arrow memory
 // left allocated.
 func TestRoundTrip(t *testing.T) {
-	rec := testRecording(5, []int{300, 17}, 1)
-	for _, ext := range []string{".parquet", ".arrow", ".feather", ".arrows"} {
-		for _, long := range []bool{false, true} {
-			for _, comp := range []string{"", "zstd", "none"} {
-				name := fmt.Sprintf("%s/long=%v/%s", ext, long, comp)
-				t.Run(name, func(t *testing.T) {
-					mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
-					defer mem.AssertSize(t, 0)
-					path := tmp(t, "rec"+ext)
-					err := WriteRecording(path, rec, WriteOptions{Long: long, Compression: comp, Meta: map[string]string{"note": "x"}, mem: mem})
-					if err != nil {
-						t.Fatal(err)
-					}
-					got, err := ReadRecording(path, ReadOptions{mem: mem})
-					if err != nil {
-						t.Fatal(err)
-					}
-					sameRecording(t, got, rec)
-					if got.Meta["note"] != "x" || got.Meta["origin"] != "test" || got.Meta[metaVersion] == "" {
-						t.Errorf("metadata %v lacks note, origin or version", got.Meta)
-					}
-				})
+	trials := testRecording(5, []int{300, 17}, 1)
+	single := testRecording(4, []int{1000}, 8) // no trial column: the direct Parquet decoder
+	for _, rec := range []*Recording{trials, single} {
+		for _, ext := range []string{".parquet", ".arrow", ".feather", ".arrows"} {
+			for _, long := range []bool{false, true} {
+				for _, comp := range []string{"", "zstd", "none"} {
+					name := fmt.Sprintf("%s/long=%v/%s/trials=%d", ext, long, comp, len(rec.Trials))
+					t.Run(name, func(t *testing.T) {
+						mem := memory.NewCheckedAllocator(memory.NewGoAllocator())
+						defer mem.AssertSize(t, 0)
+						path := tmp(t, "rec"+ext)
+						err := WriteRecording(path, rec, WriteOptions{Long: long, Compression: comp, Meta: map[string]string{"note": "x"}, mem: mem})
+						if err != nil {
+							t.Fatal(err)
+						}
+						got, err := ReadRecording(path, ReadOptions{mem: mem})
+						if err != nil {
+							t.Fatal(err)
+						}
+						sameRecording(t, got, rec)
+						if got.Meta["note"] != "x" || got.Meta["origin"] != "test" || got.Meta[metaVersion] == "" {
+							t.Errorf("metadata %v lacks note, origin or version", got.Meta)
+						}
+					})
+				}
 			}
 		}
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 )
@@ -136,7 +137,7 @@ func openSource(path string, mem memory.Allocator) (*source, error) {
 func (s *source) open() (err error) {
 	switch s.format {
 	case formatParquet:
-		pf, err := file.NewParquetReader(s.f)
+		pf, err := file.NewParquetReader(s.f, file.WithReadProps(parquet.NewReaderProperties(s.mem)))
 		if err != nil {
 			return fmt.Errorf("%s: corrupt or truncated Parquet file: %v", s.path, err)
 		}
