@@ -18,6 +18,7 @@ type predictFlags struct {
 	lags     int
 	spacing  int
 	horizon  int
+	ahead    int
 	acov     string
 	plot     string
 }
@@ -38,6 +39,8 @@ observed, mean, sd; forecasts add horizon).
 Modes:
   step      each sample one step ahead from the whole population at the step before,
             through the posterior of each unit's couplings given its training window
+            (--ahead H: H steps ahead, iterating the network on the predicted means
+            and propagating the variances in mean-field theory)
   units     the same for the recording's units that the fit did not see
   forecast  each unit from its own past alone (mean-field Gaussian process): --lags
             samples at --spacing steps condition forecasts of --horizon points; the
@@ -53,6 +56,7 @@ Modes:
 			fs.IntVar(&p.lags, "lags", 20, "forecast: number of past samples conditioned on")
 			fs.IntVar(&p.spacing, "spacing", 1, "forecast: recording steps between conditioning samples and forecast points")
 			fs.IntVar(&p.horizon, "horizon", 10, "forecast: points forecast from each origin")
+			fs.IntVar(&p.ahead, "ahead", 1, "step, units: predict each sample `H` steps ahead")
 			fs.StringVar(&p.acov, "acov", "spectrum", "forecast: autocovariance from the fitted `SOURCE`, spectrum or dmft")
 			fs.StringVar(&p.plot, "plot", "", "draw a few units' held-out traces with 50/90% bands to `FILE` (.png or .svg)")
 		},
@@ -73,8 +77,8 @@ func runPredict(e *env, args []string, f *predictFlags) error {
 	if f.mode != "step" && f.mode != "units" && f.mode != "forecast" {
 		return usagef("--mode must be step, units or forecast, got %q", f.mode)
 	}
-	if f.lags < 1 || f.spacing < 1 || f.horizon < 1 {
-		return usagef("--lags, --spacing and --horizon must be positive")
+	if f.lags < 1 || f.spacing < 1 || f.horizon < 1 || f.ahead < 1 {
+		return usagef("--lags, --spacing, --horizon and --ahead must be positive")
 	}
 	if f.acov != "spectrum" && f.acov != "dmft" {
 		return usagef("--acov must be spectrum or dmft, got %q", f.acov)
@@ -147,7 +151,7 @@ func predictMode(rec *data.Recording, net *infer.Network, f *predictFlags, worke
 			return nil, usagef("--mode units predicts the units the fit did not see, but the fit saw all %d units of the recording; "+
 				"fit on fewer units (--exclude) or use --mode step", rec.N())
 		}
-		return infer.PredictStep(rec, net, infer.StepOptions{TestFrac: f.testFrac, Units: held, Workers: workers})
+		return infer.PredictStep(rec, net, infer.StepOptions{TestFrac: f.testFrac, Units: held, Ahead: f.ahead, Workers: workers})
 	case "forecast":
 		fo := infer.ForecastOptions{TestFrac: f.testFrac, Lags: f.lags, Spacing: f.spacing, Horizon: f.horizon, Workers: workers}
 		if f.acov == "dmft" {
@@ -155,7 +159,7 @@ func predictMode(rec *data.Recording, net *infer.Network, f *predictFlags, worke
 		}
 		return infer.PredictForecast(rec, net, fo)
 	}
-	return infer.PredictStep(rec, net, infer.StepOptions{TestFrac: f.testFrac, Workers: workers})
+	return infer.PredictStep(rec, net, infer.StepOptions{TestFrac: f.testFrac, Ahead: f.ahead, Workers: workers})
 }
 
 // predictionTable lays p out long: one row per unit and time.

@@ -50,6 +50,14 @@ func TestPredictCommand(t *testing.T) {
 	if st, err := os.Stat(fig); err != nil || st.Size() < 1000 {
 		t.Errorf("figure %s: %v", fig, err)
 	}
+	stdout, _ = wantExit(t, 0, nil, "predict", rec, "--fit", fit, "--json", "--ahead", "3")
+	if err := json.Unmarshal([]byte(stdout), &s); err != nil {
+		t.Fatalf("%v in %s", err, stdout)
+	}
+	t.Logf("3 steps ahead: R² %.4f LPD %.4f cover50 %.4f cover90 %.4f z var %.4f", s.R2, s.LPD, s.Cover50, s.Cover90, s.ZVar)
+	if s.ZVar < 0.85 || s.ZVar > 1.15 || s.Cover90 < 0.87 || s.Cover90 > 0.93 {
+		t.Errorf("3 steps ahead: z variance %.3f, 90%% coverage %.3f; want ≈ 1 and ≈ 0.9", s.ZVar, s.Cover90)
+	}
 	for _, acov := range []string{"spectrum", "dmft"} {
 		stdout, _ = wantExit(t, 0, nil, "predict", rec, "--fit", fit, "--json", "--mode", "forecast", "--acov", acov, "--lags", "10", "--horizon", "5")
 		if err := json.Unmarshal([]byte(stdout), &s); err != nil {
@@ -106,6 +114,7 @@ func TestPredictCommandErrors(t *testing.T) {
 		{[]string{"predict", unlabelled, "--fit", fit2}, "--populations"},
 		{[]string{"predict", rec, "--fit", fit, "--mode", "units"}, "the fit saw all"},
 		{[]string{"predict", rec, "--fit", fit, "--acov", "data"}, "--acov"},
+		{[]string{"predict", rec, "--fit", fit, "--ahead", "0"}, "--ahead"},
 		{[]string{"predict", rec, "--fit", fit, "--plot", "pred.pdf"}, ".png or .svg"},
 		{[]string{"predict", rec}, "--fit FILE is required"},
 		{[]string{"evaluate", rec, "--split", "rows:0.2"}, "--split"},
