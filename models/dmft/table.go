@@ -32,36 +32,71 @@ type chebCorr struct {
 	coef             [4][]float64
 }
 
-// chebNodes is the number of Chebyshev nodes per table (coarse: for the fixed-point
-// iterations).
-const chebNodes, chebNodesCoarse = 48, 12
+// Chebyshev–Lobatto points per table: the fixed-point iterations use the coarse
+// count; the Newton iterations start at chebNodes and double the intervals (reusing
+// the values) until the last coefficients of C and ∂C/∂Δ fall below chebTol of the
+// largest, up to chebMaxNodes.
+const (
+	chebNodesCoarse = 13
+	chebNodes       = 49
+	chebMaxNodes    = 385
+	chebTol         = 1e-13
+)
 
 func newChebCorr(phi models.Phi, delta0, mean, deltaMin float64, coarse bool) *chebCorr {
 	deltaMin = math.Max(deltaMin, -delta0)
 	t := &chebCorr{delta0: delta0, lo: deltaMin, tmax: math.Sqrt(math.Max(delta0-deltaMin, 0)),
 		sqrt: !models.Smooth(phi)}
-	n := chebNodes
-	if coarse {
-		n = chebNodesCoarse
-	}
-	vals := [4][]float64{}
-	for k := range vals {
-		vals[k] = make([]float64, n)
-	}
-	for j := range n {
-		x := math.Cos(math.Pi * float64(j) / float64(n-1)) // Chebyshev–Lobatto in [−1, 1]
+	at := func(x float64) [4]float64 {
 		cov := t.lo + (delta0-t.lo)*(x+1)/2
 		if t.sqrt {
 			tt := t.tmax * (x + 1) / 2
 			cov = delta0 - tt*tt
 		}
 		m := models.Expect2(phi, models.Gauss2{Mean1: mean, Mean2: mean, Var1: delta0, Var2: delta0, Cov: cov})
-		vals[0][j], vals[1][j], vals[2][j], vals[3][j] = m.F, m.DCov, m.DVar1+m.DVar2, m.DMean1+m.DMean2
+		return [4]float64{m.F, m.DCov, m.DVar1 + m.DVar2, m.DMean1 + m.DMean2}
 	}
-	for k := range vals {
-		t.coef[k] = chebCoef(vals[k])
+	n := chebNodes
+	if coarse {
+		n = chebNodesCoarse
 	}
-	return t
+	vals := make([][4]float64, n)
+	for j := range n {
+		vals[j] = at(math.Cos(math.Pi * float64(j) / float64(n-1)))
+	}
+	for {
+		for k := range t.coef {
+			v := make([]float64, n)
+			for j := range v {
+				v[j] = vals[j][k]
+			}
+			t.coef[k] = chebCoef(v)
+		}
+		if coarse || n >= chebMaxNodes || (converged(t.coef[0]) && converged(t.coef[1])) {
+			return t
+		}
+		// Double the intervals: the old points are the even ones of the new set.
+		m := 2*n - 1
+		next := make([][4]float64, m)
+		for j := range m {
+			if j%2 == 0 {
+				next[j] = vals[j/2]
+			} else {
+				next[j] = at(math.Cos(math.Pi * float64(j) / float64(m-1)))
+			}
+		}
+		vals, n = next, m
+	}
+}
+
+// converged reports whether the last two Chebyshev coefficients are negligible.
+func converged(c []float64) bool {
+	var top float64
+	for _, v := range c {
+		top = math.Max(top, math.Abs(v))
+	}
+	n := len(c)
+	return math.Abs(c[n-1])+math.Abs(c[n-2]) <= chebTol*top
 }
 
 // chebCoef returns the Chebyshev coefficients of the interpolant through values at the
