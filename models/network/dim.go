@@ -73,12 +73,18 @@ func Participation(rec *data.Recording, opt DimOptions) (Dimension, error) {
 	for b, bl := range blocks {
 		w[b] = float64(bl.k1 - bl.k0)
 	}
-	d := Dimension{N: n, T: T, Blocks: len(blocks)}
+	return dimension(M, t, w, n, T), nil
+}
+
+// dimension returns the estimates from the block traces M_ab = tr(C_a C_b), t_a = tr C_a
+// and the block lengths w.
+func dimension(M [][]float64, t, w []float64, n, T int) Dimension {
+	d := Dimension{N: n, T: T, Blocks: len(t)}
 	d.Naive, _, _ = prFrom(M, t, w, -1, false)
 	d.Cross, d.TraceC, d.TraceC2 = prFrom(M, t, w, -1, true)
 	d.NaiveSE = jackknife(M, t, w, false)
 	d.CrossSE = jackknife(M, t, w, true)
-	return d, nil
+	return d
 }
 
 func isZero(x []float64) bool {
