@@ -82,7 +82,9 @@ func (s *Spectra) Phi(a int) []float64 {
 }
 
 // Stats are the sufficient statistics of the spectral likelihood of one or more
-// recordings, with what resampling and the stationarity check need.
+// recordings, with what resampling and the stationarity check need. All fields are
+// exported, so encoding/json or encoding/gob carry them between machines, to be
+// combined by Merge.
 type Stats struct {
 	Segment int      // segment length L, a power of two
 	Step    float64  // sampling step Δ

@@ -1,6 +1,7 @@
 package likelihood
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
 	"math/cmplx"
@@ -318,4 +319,25 @@ func TestStatsBlocksSpreadPopulations(t *testing.T) {
 			}
 		}
 	}
+}
+
+func TestStatsJSONRoundTripMerges(t *testing.T) {
+	rec := arRecording(4, []int{500, 400}, 0.9, 13)
+	whole, _ := SpectralStats(rec, StatsOptions{Segment: 64})
+	first, second := *rec, *rec
+	first.Trials, second.Trials = rec.Trials[:1], rec.Trials[1:]
+	a, _ := SpectralStats(&first, StatsOptions{Segment: 64})
+	b, _ := SpectralStats(&second, StatsOptions{Segment: 64})
+	js, err := json.Marshal(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var back Stats
+	if err := json.Unmarshal(js, &back); err != nil {
+		t.Fatal(err)
+	}
+	if err := a.Merge(&back); err != nil {
+		t.Fatal(err)
+	}
+	sameStats(t, a, whole, 1e-12)
 }
