@@ -39,9 +39,10 @@ type Estimate struct {
 	Status     string  // how the optimiser stopped, and why the result is (not) accepted
 	Iterations int     // L-BFGS iterations of the kept start, plus Newton polishing steps
 	GradNorm   float64 // infinity norm of the gradient at Theta
-	// Decrement is the Newton decrement ½ gᵀ(−H)⁻¹g at Theta: the log-likelihood still
-	// to be gained by one Newton step. It is scale-free, unlike GradNorm, and NaN when
-	// the Hessian is not negative definite.
+	// Decrement is the log-likelihood still to gain at Theta: the Newton decrement
+	// ½ gᵀ(−H)⁻¹g over the interior coordinates plus |g_i| for each Boundary one. It
+	// is scale-free, unlike GradNorm, and NaN when the Hessian is not negative definite
+	// over the interior coordinates.
 	Decrement float64
 	Converged bool
 	// Boundary marks the parameters whose optimum is the boundary of their range (a
@@ -235,7 +236,8 @@ func minimize(obj likelihood.Objective, params []likelihood.Param, x []float64, 
 func polish(obj likelihood.Objective, e *Estimate, gradTol float64) {
 	p := len(e.Theta)
 	g := make([]float64, p)
-	for step := 0; ; step++ {
+	step := 0
+	for ; ; step++ {
 		e.LogLik = obj.Eval(e.Theta, g)
 		e.GradNorm = floats.Norm(g, math.Inf(1))
 		dir, h := newtonStep(obj, e.Params, e.Theta, g)
@@ -268,6 +270,8 @@ func polish(obj likelihood.Objective, e *Estimate, gradTol float64) {
 		e.Status += "; accepted: Newton decrement below tolerance"
 	case math.IsNaN(e.Decrement):
 		e.Status += "; rejected: Hessian not negative definite, the optimum is a saddle or flat"
+	case step == maxPolish:
+		e.Status += fmt.Sprintf("; rejected: still improving after %d Newton steps", maxPolish)
 	default:
 		e.Status += "; rejected: Newton steps make no further progress"
 	}
