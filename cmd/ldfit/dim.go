@@ -25,7 +25,10 @@ of the units' activity x and of φ(x), estimated two ways: "naive" plugs in the 
 covariance and is biased low by the finite number of samples; "cross" averages
 tr(C_a C_b) over pairs of disjoint time blocks a ≠ b, which removes that bias. Both
 come with a delete-one-block jackknife standard error. Blocks should be much longer
-than the correlation time of the activity. -o writes the table.`,
+than the correlation time of the activity. -o writes the table.
+
+Recordings are streamed in bounded memory (2·blocks+1 matrices of units×units);
+spike tables, and --nan drop or interpolate, read the whole recording.`,
 		flags: func(fs *flag.FlagSet) {
 			rf = addRecordingFlags(fs)
 			fs.StringVar(&phi, "phi", "tanh", "transfer function φ `NAME` for the PR of φ(x); \"none\" skips it")
@@ -42,21 +45,15 @@ func runDim(e *env, args []string, rf *recordingFlags, phiName string, blocks in
 	if blocks < 3 {
 		return usagef("--blocks must be at least 3, got %d", blocks)
 	}
-	qs := []struct {
-		name string
-		phi  models.Phi
-	}{{"x", nil}}
+	qs := []quantity{{"x", nil}}
 	if phiName != "none" {
 		phi, err := models.ParsePhi(phiName)
 		if err != nil {
 			return usagef("--phi: %v", err)
 		}
-		qs = append(qs, struct {
-			name string
-			phi  models.Phi
-		}{"phi(x)", phi})
+		qs = append(qs, quantity{"phi(x)", phi})
 	}
-	rec, err := rf.load(e, args[0])
+	ests, n, T, err := dimensions(e, rf, args[0], blocks, qs)
 	if err != nil {
 		return err
 	}
@@ -75,14 +72,10 @@ func runDim(e *env, args []string, rf *recordingFlags, phiName string, blocks in
 		Blocks int    `json:"blocks"`
 		Rows   []row  `json:"pr"`
 	}
-	out.File, out.Units, out.Sample = args[0], rec.N(), rec.Samples()
-	for _, q := range qs {
-		d, err := network.Participation(rec, network.DimOptions{Blocks: blocks, Phi: q.phi})
-		if err != nil {
-			return err
-		}
+	out.File, out.Units, out.Sample = args[0], n, T
+	for k, d := range ests {
 		out.Blocks = d.Blocks
-		out.Rows = append(out.Rows, row{q.name, number(d.Naive), number(d.NaiveSE), number(d.Cross), number(d.CrossSE), number(d.Cross / float64(d.N))})
+		out.Rows = append(out.Rows, row{qs[k].name, number(d.Naive), number(d.NaiveSE), number(d.Cross), number(d.CrossSE), number(d.Cross / float64(d.N))})
 	}
 	if e.Out != "" {
 		t := &data.Table{Meta: map[string]string{"ldfit.source": filepath.Base(args[0])}}
@@ -111,3 +104,79 @@ func runDim(e *env, args []string, rf *recordingFlags, phiName string, blocks in
 }
 
 func f4(x number) string { return formatFloat(float64(x), 4) }
+
+// quantity is what a participation ratio is computed of: x, or φ(x).
+type quantity struct {
+	name string
+	phi  models.Phi
+}
+
+// dimensions estimates the participation ratio of each quantity in the recording at
+// path. Recordings are streamed block by block in bounded memory; spike tables (which
+// are binned first) and NaN policies other than "error" read the whole recording.
+func dimensions(e *env, rf *recordingFlags, path string, blocks int, qs []quantity) (ds []network.Dimension, n, T int, err error) {
+	if err := rf.check(); err != nil {
+		return nil, 0, 0, err
+	}
+	spikes, err := data.IsSpikeTable(path)
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	if spikes || rf.nan != "error" {
+		rec, err := rf.load(e, path)
+		if err != nil {
+			return nil, 0, 0, err
+		}
+		for _, q := range qs {
+			d, err := network.Participation(rec, network.DimOptions{Blocks: blocks, Phi: q.phi})
+			if err != nil {
+				return nil, 0, 0, fmt.Errorf("%s: %v", path, err)
+			}
+			ds = append(ds, d)
+		}
+		return ds, rec.N(), rec.Samples(), nil
+	}
+	if err := e.addInput(path); err != nil {
+		return nil, 0, 0, err
+	}
+	sc, err := data.Scan(path, rf.readOptions())
+	if err != nil {
+		return nil, 0, 0, err
+	}
+	defer sc.Close()
+	n = len(sc.Units())
+	streams := make([]*network.DimStream, len(qs))
+	for k, q := range qs {
+		if streams[k], err = network.NewDimStream(n, network.DimOptions{Blocks: blocks, Phi: q.phi}); err != nil {
+			return nil, 0, 0, fmt.Errorf("%s: %v", path, err)
+		}
+	}
+	p := e.progress("dim", 0)
+	trial := -1
+	for sc.Next() {
+		b := sc.Block()
+		for _, s := range streams {
+			if b.Trial != trial && trial >= 0 {
+				s.EndTrial()
+			}
+			if err := s.Add(b.Data, b.Len); err != nil {
+				return nil, 0, 0, err
+			}
+		}
+		trial = b.Trial
+		T += b.Len
+		p.Add(b.Len)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, 0, 0, err
+	}
+	p.Done()
+	for _, s := range streams {
+		d, err := s.Dimension()
+		if err != nil {
+			return nil, 0, 0, fmt.Errorf("%s: %v", path, err)
+		}
+		ds = append(ds, d)
+	}
+	return ds, n, T, nil
+}
