@@ -110,6 +110,14 @@ func openSource(path string, mem memory.Allocator) (*source, error) {
 		f.Close()
 		return nil, err
 	}
+	st, err := f.Stat()
+	if err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %v", path, err)
+	}
+	// Decoders allocate what a file's metadata claims; a corrupt claim must not exhaust
+	// memory.
+	mem = &limitAllocator{Allocator: mem, limit: maxExpansion*int(min(st.Size(), 1<<40)) + 64<<20}
 	s := &source{path: path, format: fm, mem: mem, f: f}
 	if err := guard(path, s.open); err != nil {
 		f.Close()
@@ -160,6 +168,9 @@ func (s *source) open() (err error) {
 		}
 		s.schema = sc
 	case formatArrowFile:
+		if err := verifyIPC(s.f, s.format); err != nil {
+			return fmt.Errorf("%s: corrupt or truncated Arrow IPC file: %v", s.path, err)
+		}
 		r, err := ipc.NewFileReader(s.f, ipc.WithAllocator(s.mem), ipc.WithEnsureNativeEndian(true))
 		if err != nil {
 			return fmt.Errorf("%s: corrupt or truncated Arrow IPC file: %v", s.path, err)
@@ -167,6 +178,9 @@ func (s *source) open() (err error) {
 		s.ipcF = r
 		s.schema = r.Schema()
 	case formatArrowStream:
+		if err := verifyIPC(s.f, s.format); err != nil {
+			return fmt.Errorf("%s: corrupt or truncated Arrow IPC stream: %v", s.path, err)
+		}
 		r, err := ipc.NewReader(s.f, ipc.WithAllocator(s.mem), ipc.WithEnsureNativeEndian(true))
 		if err != nil {
 			return fmt.Errorf("%s: corrupt or truncated Arrow IPC stream: %v", s.path, err)
@@ -421,4 +435,25 @@ func (s *source) readRowGroup(rg int, cols []int) (*piece, error) {
 		}
 	}
 	return p, nil
+}
+
+// limitAllocator refuses single allocations above limit. The refusal panics inside the
+// decoder that asked, and guard turns it into an error naming the file.
+type limitAllocator struct {
+	memory.Allocator
+	limit int
+}
+
+func (a *limitAllocator) Allocate(n int) []byte {
+	if n > a.limit {
+		panic(fmt.Sprintf("the file claims a buffer of %d bytes, more than it can hold", n))
+	}
+	return a.Allocator.Allocate(n)
+}
+
+func (a *limitAllocator) Reallocate(n int, b []byte) []byte {
+	if n > a.limit {
+		panic(fmt.Sprintf("the file claims a buffer of %d bytes, more than it can hold", n))
+	}
+	return a.Allocator.Reallocate(n, b)
 }
