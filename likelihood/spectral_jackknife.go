@@ -75,12 +75,17 @@ func SpectralJackknife(st *Stats, opt SpectralOptions, fit func(Objective) ([]fl
 			jk.TwoWay.SetSym(i, j, jk.TwoWay.At(i, j)-c*noise.At(i, j))
 		}
 	}
-	// A noise estimate larger than a one-way variance is sampling error; never report
-	// less than the larger one-way jackknife.
+	// The difference of estimates need not be positive semidefinite (nearly collinear
+	// parameters give correlations just beyond ±1): clip negative eigenvalues. Then a
+	// noise estimate larger than a one-way variance is sampling error: never report
+	// less than the larger one-way jackknife, scaling rows and columns together so the
+	// correlations stay.
+	if err := clipPSD(jk.TwoWay); err != nil {
+		return jk, err
+	}
 	for i := range n {
 		floor := max(jk.Units.At(i, i), jk.Segments.At(i, i))
 		if jk.TwoWay.At(i, i) < floor {
-			// Keep the correlations where the old variance allows it.
 			scale := 0.0
 			if old := jk.TwoWay.At(i, i); old > 0 {
 				scale = math.Sqrt(floor / old)
@@ -148,4 +153,35 @@ func jackknifeCov(thetas [][]float64) *mat.SymDense {
 		}
 	}
 	return cov
+}
+
+// clipPSD replaces the negative eigenvalues of c by zero.
+func clipPSD(c *mat.SymDense) error {
+	var es mat.EigenSym
+	if !es.Factorize(c, true) {
+		return fmt.Errorf("likelihood: eigendecomposition of the jackknife covariance failed")
+	}
+	vals := es.Values(nil)
+	neg := false
+	for k, v := range vals {
+		if v < 0 {
+			vals[k], neg = 0, true
+		}
+	}
+	if !neg {
+		return nil
+	}
+	var v mat.Dense
+	es.VectorsTo(&v)
+	n := len(vals)
+	for i := range n {
+		for j := i; j < n; j++ {
+			var sum float64
+			for k, l := range vals {
+				sum += v.At(i, k) * l * v.At(j, k)
+			}
+			c.SetSym(i, j, sum)
+		}
+	}
+	return nil
 }

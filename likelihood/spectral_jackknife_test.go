@@ -104,3 +104,16 @@ func TestSpectralIntervalCalibration(t *testing.T) {
 		}
 	}
 }
+
+func TestClipPSD(t *testing.T) {
+	// Correlation just beyond −1: eigenvalues 2.001 and −0.001.
+	c := mat.NewSymDense(2, []float64{1, -1.001, -1.001, 1})
+	if err := clipPSD(c); err != nil {
+		t.Fatal(err)
+	}
+	var es mat.EigenSym
+	es.Factorize(c, false)
+	if v := es.Values(nil); v[0] < -1e-15 || math.Abs(v[1]-2.001) > 1e-12 {
+		t.Errorf("eigenvalues after clipping %v, want [0 2.001]", v)
+	}
+}
