@@ -32,3 +32,23 @@ func BenchmarkStepModes10000(b *testing.B) {
 	m.Coupling = RandomMode{Alpha: 0.1, Spectrum: Exponential, Beta: 2}
 	benchStep(b, m, 0)
 }
+
+// BenchmarkParticipation1000 estimates the PR of 1000 units × 10,000 samples (the
+// N×N block covariances: 10¹⁰ multiply–adds).
+func BenchmarkParticipation1000(b *testing.B) {
+	rec := gaussianRecording(make1(1000), 10000, 1)
+	for b.Loop() {
+		if _, err := Participation(rec, DimOptions{}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(b.N)*1e7/b.Elapsed().Seconds(), "samples·units/s")
+}
+
+func make1(n int) []float64 {
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = 1
+	}
+	return x
+}
