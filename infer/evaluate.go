@@ -101,6 +101,8 @@ type EvalOptions struct {
 	// ACov, when set, gives the forecast row's autocovariance from the fitted network
 	// (e.g. DMFTACov); nil uses the fitted spectrum (see PredictForecast).
 	ACov func(net *Network, step float64) func(pop, maxLag int) ([]float64, error)
+	// ACovName names ACov's source in the forecast row's detail (default "spectrum").
+	ACovName string
 	// MaxOrder is the largest order of the AR(p) baseline.
 	MaxOrder int
 	Workers  int
@@ -255,7 +257,11 @@ func Evaluate(rec *data.Recording, fit func(train *data.Recording) (*Network, er
 		if fo.Horizon == 0 {
 			fo.Horizon = 10
 		}
-		if err := ev.add("model forecast", fmt.Sprintf("%d lags, 1–%d ahead", fo.Lags, fo.Horizon), fc); err != nil {
+		src := opt.ACovName
+		if src == "" {
+			src = "spectrum"
+		}
+		if err := ev.add("model forecast", fmt.Sprintf("%d lags, 1–%d ahead, %s", fo.Lags, fo.Horizon, src), fc); err != nil {
 			return nil, err
 		}
 	}

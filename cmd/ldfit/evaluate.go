@@ -175,7 +175,7 @@ func runEvaluate(e *env, args []string, f *evaluateFlags) error {
 	}
 	opt := infer.EvalOptions{Split: split, Lags: lags, Spacing: f.spacing, Horizon: f.horizon, MaxOrder: f.maxOrder, Workers: e.Workers}
 	if f.acov == "dmft" {
-		opt.ACov = infer.DMFTACov
+		opt.ACov, opt.ACovName = infer.DMFTACov, "dmft"
 	}
 	ev, err := infer.Evaluate(rec, fit, opt)
 	if err != nil {
