@@ -270,6 +270,48 @@ func (s *Spectral) Eval(theta, grad []float64) float64 {
 	return ll
 }
 
+// Fisher returns the expected Whittle information at theta in the unconstrained
+// coordinates, I_jk = Σ_a n_a Σ_f w_f (∂S_a/∂θ_j)(∂S_a/∂θ_k)/S_a². It depends on the
+// data only through the spectra of φ, so its correlations show how well the design
+// separates the parameters: populations whose S_φ have nearly the same shape give
+// correlations of g²_ab estimates near ±1, whatever the amount of data. (Its inverse
+// is too narrow or too wide as an error estimate; see Jackknife.)
+func (s *Spectral) Fisher(theta []float64) *mat.SymDense {
+	P := len(s.alpha)
+	g2, d := s.Natural(theta)
+	n := len(s.params)
+	info := mat.NewSymDense(n, nil)
+	grad := make([]float64, n)
+	for a := range P {
+		noise := 2 * d[a] / s.alpha[a]
+		for f, w := range s.weight {
+			S := noise
+			for b := range P {
+				S += g2[a][b] * s.phi[b][f]
+			}
+			for k := range grad {
+				grad[k] = 0
+			}
+			for b := range P {
+				grad[a*P+b] = g2[a][b] * s.phi[b][f] // ∂S/∂log g²_ab
+			}
+			grad[P*P+a] = noise // ∂S/∂log D_a
+			c := s.count[a] * w / (S * S)
+			for j := range n {
+				if grad[j] == 0 {
+					continue
+				}
+				for k := j; k < n; k++ {
+					if grad[k] != 0 {
+						info.SetSym(j, k, info.At(j, k)+c*grad[j]*grad[k])
+					}
+				}
+			}
+		}
+	}
+	return info
+}
+
 // NNLSFit is the poster estimator: g_ab² and D_a from the non-negative least-squares
 // regression of the residual spectrum on the spectra of φ.
 type NNLSFit struct {

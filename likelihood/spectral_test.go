@@ -9,6 +9,7 @@ import (
 	"github.com/ldfit/ldfit/models"
 	"github.com/ldfit/ldfit/models/network"
 	"gonum.org/v1/gonum/diff/fd"
+	"gonum.org/v1/gonum/mat"
 	"gonum.org/v1/gonum/optimize"
 )
 
@@ -213,5 +214,34 @@ func TestSpectralMaxFreq(t *testing.T) {
 	}
 	if _, err := NewSpectral(st, SpectralOptions{MaxFreq: 0.05}); err == nil || !strings.Contains(err.Error(), "raise it above") {
 		t.Errorf("MaxFreq leaving no frequencies: %v", err)
+	}
+}
+
+// TestSpectralFisherMatchesCurvature compares the expected information with the
+// observed one (minus the Hessian of Eval by differences of the analytic gradient) at
+// the optimum, where the model fits and the two agree to O(1/√n).
+func TestSpectralFisherMatchesCurvature(t *testing.T) {
+	rec := simulate(t, network.Single(300, 1.5, 0.5, models.Tanh{}), 0.1, 20000, 100)
+	st, err := SpectralStats(rec, StatsOptions{Segment: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	obj, _ := NewSpectral(st, SpectralOptions{})
+	th, _ := maximise(t, obj)
+	info := obj.Fisher(th)
+	obs := mat.NewDense(2, 2, nil)
+	fd.Jacobian(obs, func(g, x []float64) {
+		obj.Eval(x, g)
+		for k := range g {
+			g[k] = -g[k]
+		}
+	}, th, &fd.JacobianSettings{Formula: fd.Central})
+	// Measured: expected [[44466 83477] [83477 2.7721e6]], observed [[44670 83273] [83273 2.7723e6]].
+	for j := range 2 {
+		for k := range 2 {
+			if e, o := info.At(j, k), obs.At(j, k); math.Abs(e-o) > 0.02*math.Abs(o) {
+				t.Errorf("information[%d][%d]: expected %.6g, observed %.6g", j, k, e, o)
+			}
+		}
 	}
 }
