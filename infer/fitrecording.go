@@ -41,7 +41,10 @@ type SpectralFit struct {
 	// Errors is ErrorsJackknife (default) or ErrorsFisher.
 	Errors string
 	// MCMC samples the posterior (flat prior in the unconstrained coordinates) and
-	// reports posterior medians and central 95% credible intervals instead.
+	// reports posterior medians and central 95% credible intervals instead. It samples
+	// the Whittle likelihood itself, so its widths are those of the Fisher errors, not
+	// of the jackknife: use it for the shape of the posterior (skew, correlations near
+	// a bound), not to correct the calibration.
 	MCMC   bool
 	Sample SampleOptions
 	// Restarts and Seed are passed to Fit.
