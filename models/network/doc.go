@@ -25,6 +25,15 @@
 // generator says otherwise, J_ij ~ N(J0_ab/N_b, g_ab²/N_b) independently; Model.G2 holds
 // g_ab² and Model.J0 holds J0_ab.
 //
+// # Pieces
+//
+// A Coupling generator (IID, Sparse, RandomMode, File; ParseCoupling reads the
+// command-line form) builds an Operator, the realised J applied to a vector: Dense and
+// CSR products split their rows across workers, the random-mode model is applied as
+// L(d∘(Rᵀv)) in O(NP). Simulate returns a data.Recording; SimulateTo streams to a
+// Parquet or Arrow file. Participation (in memory) and DimStream (streamed) estimate
+// the participation-ratio dimension of any recording.
+//
 // # Determinism
 //
 // Every random draw derives from Options.Seed through separate PCG streams: one for the
