@@ -64,7 +64,8 @@ predictions of a few held-out units.`,
 }
 
 // addFitFlags declares on fs the flags of ldfit fit that choose and configure the fit
-// (not its output flags), with the same names, defaults and help.
+// (not its output flags), with the same names, defaults and help
+// (TestEvaluateHasFitFlags keeps them in step with fit's).
 func addFitFlags(fs *flag.FlagSet, f *fitFlags) {
 	f.rec = addRecordingFlags(fs)
 	fs.StringVar(&f.method, "method", "spectral", "likelihood: spectral, exact or nnls")
@@ -72,6 +73,7 @@ func addFitFlags(fs *flag.FlagSet, f *fitFlags) {
 	fs.StringVar(&f.tau, "tau", "", "time constant `T` in the file's time unit, or NAME=T per population (default 1; exact: initial value)")
 	fs.StringVar(&f.tauProfile, "tau-profile", "", "profile τ over `LO:HI:N` (N log-spaced values) instead of --tau (spectral)")
 	fs.IntVar(&f.segment, "segment", 0, "segment length `L`, a power of two (default: from the correlation time)")
+	fs.Float64Var(&f.maxFreq, "max-freq", 0, "spectral: fit only frequencies up to `F` cycles per time unit (default: all)")
 	fs.IntVar(&f.blocks, "blocks", 16, "blocks of units and of segments for the jackknife")
 	fs.StringVar(&f.posterior, "posterior", "laplace", "uncertainty: laplace (or the jackknife, see --errors) or mcmc")
 	fs.StringVar(&f.errors, "errors", infer.ErrorsJackknife, "spectral standard errors: jackknife or fisher")
