@@ -17,8 +17,10 @@ func fuzzFile(t *testing.T, b []byte) string {
 	return path
 }
 
-func FuzzReadRecording(f *testing.F) {
-	f.Fuzz(func(t *testing.T, b []byte) {
+func FuzzReadRecording(f *testing.F) { f.Fuzz(fuzzRecording) }
+
+func fuzzRecording(t *testing.T, b []byte) {
+	{
 		path := fuzzFile(t, b)
 		for _, opt := range []ReadOptions{{}, {NaN: NaNDrop, Step: 1}, {NaN: NaNInterpolate, From: 2, To: 5}} {
 			r, err := ReadRecording(path, opt)
@@ -38,7 +40,7 @@ func FuzzReadRecording(f *testing.F) {
 			}
 		}
 		s.Close()
-	})
+	}
 }
 
 func checkRecording(t *testing.T, r *Recording) {

@@ -117,7 +117,7 @@ func openSource(path string, mem memory.Allocator) (*source, error) {
 	}
 	// Decoders allocate what a file's metadata claims; a corrupt claim must not exhaust
 	// memory.
-	mem = &limitAllocator{Allocator: mem, limit: maxExpansion*int(min(st.Size(), 1<<40)) + 64<<20}
+	mem = &limitAllocator{Allocator: mem, limit: maxExpansion*int(min(st.Size(), 1<<40)) + 1<<20}
 	s := &source{path: path, format: fm, mem: mem, f: f}
 	if err := guard(path, s.open); err != nil {
 		f.Close()
@@ -229,7 +229,7 @@ func (s *source) plausible(rows, cols int) error {
 		return fmt.Errorf("%s: %v", s.path, err)
 	}
 	need := float64(rows) * float64(cols) * 8
-	if rows < 0 || need > maxExpansion*float64(st.Size())+64<<20 {
+	if rows < 0 || need > maxExpansion*float64(st.Size())+1<<20 {
 		return fmt.Errorf("%s: corrupt Parquet footer: %d rows × %d columns cannot come from a file of %d bytes", s.path, rows, cols, st.Size())
 	}
 	return nil
