@@ -103,6 +103,8 @@ type Stats struct {
 	// what Stationarity compares.
 	Timeline []BandPower
 	Bands    []int
+	// Dropped lists the constant units left out (StatsOptions.DropConstant).
+	Dropped []string
 }
 
 // BandPower holds, for one segment, the periodograms of x and of φ(x) summed over the
@@ -179,6 +181,9 @@ type StatsOptions struct {
 	// Blocks is the number of unit blocks and of segment blocks in Stats.Cells; zero
 	// means 8.
 	Blocks int
+	// DropConstant leaves out units whose every sample is the same (silent units of a
+	// binned spike table), listing them in Stats.Dropped, instead of failing.
+	DropConstant bool
 }
 
 // SpectralStats computes the statistics of a recording in one pass over its samples,
@@ -211,17 +216,18 @@ func SpectralStats(rec *data.Recording, opt StatsOptions) (*Stats, error) {
 // in time order, then call Stats. Segments continue across the blocks of one trial and
 // never cross from one trial into the next.
 type Accumulator struct {
-	seg, blocks int
-	step        float64
-	units       []string
-	pops        []string
-	popOf       []int
-	blockOf     []int // unit block of each unit
-	popN        []int
-	phis        []models.Phi // per population
-	plan        *fftPlan
-	w, wm1      []complex128 // e^{2πif/L} and e^{2πif/L} − 1
-	bands       []int
+	seg, blocks  int
+	step         float64
+	units        []string
+	pops         []string
+	popOf        []int
+	blockOf      []int // unit block of each unit
+	dropConstant bool
+	popN         []int
+	phis         []models.Phi // per population
+	plan         *fftPlan
+	w, wm1       []complex128 // e^{2πif/L} and e^{2πif/L} − 1
+	bands        []int
 
 	trial     int
 	started   bool
@@ -253,7 +259,7 @@ func NewAccumulator(units, populations []string, step float64, opt StatsOptions)
 	if err != nil {
 		return nil, err
 	}
-	acc := &Accumulator{seg: L, step: step, units: units, plan: plan, blocks: opt.Blocks,
+	acc := &Accumulator{seg: L, step: step, units: units, plan: plan, blocks: opt.Blocks, dropConstant: opt.DropConstant,
 		popOf: make([]int, len(units)), blockOf: make([]int, len(units))}
 	if acc.blocks <= 0 {
 		acc.blocks = 8
@@ -390,9 +396,20 @@ func (acc *Accumulator) Add(trial, n int, block []float64) error {
 
 // Stats returns the statistics accumulated so far.
 func (acc *Accumulator) Stats() (*Stats, error) {
+	var dropped []int
+	units := append([]int(nil), acc.popN...)
 	for i, v := range acc.varies {
 		if !v {
-			return nil, fmt.Errorf("likelihood: unit %s is constant (every sample is %v); its spectrum is zero: drop the unit", acc.units[i], acc.first[i])
+			if !acc.dropConstant {
+				return nil, fmt.Errorf("likelihood: unit %s is constant (every sample is %v); its spectrum is zero: drop the unit", acc.units[i], acc.first[i])
+			}
+			dropped = append(dropped, i)
+			units[acc.popOf[i]]--
+		}
+	}
+	for a, n := range units {
+		if n < 2 {
+			return nil, fmt.Errorf("likelihood: population %q has %d units that are not constant; its average spectrum needs at least two", acc.pops[a], n)
 		}
 	}
 	for _, w := range acc.workers {
@@ -405,7 +422,7 @@ func (acc *Accumulator) Stats() (*Stats, error) {
 	}
 	P, nf := len(acc.pops), acc.seg/2+1
 	st := &Stats{Segment: acc.seg, Step: acc.step, Pops: append([]string(nil), acc.pops...),
-		Units: append([]int(nil), acc.popN...), Bands: append([]int(nil), acc.bands...),
+		Units: units, Bands: append([]int(nil), acc.bands...),
 		Total: newSpectra(P, nf), Cells: make([][]Spectra, acc.blocks), Timeline: make([]BandPower, acc.ordinal)}
 	for u := range st.Cells {
 		st.Cells[u] = make([]Spectra, acc.blocks)
@@ -427,7 +444,27 @@ func (acc *Accumulator) Stats() (*Stats, error) {
 			st.Timeline[k].add(&w.timeline[k], id)
 		}
 	}
+	for _, i := range dropped {
+		acc.subtractConstant(st, i)
+	}
 	return st, nil
+}
+
+// subtractConstant removes from st what the constant unit i added: in each segment
+// one count and, at the DC ordinate only, |X(0)|²/L = Lv² and |Φ(0)|²/L = Lφ(v)².
+func (acc *Accumulator) subtractConstant(st *Stats, i int) {
+	a, v := acc.popOf[i], acc.first[i]
+	L := float64(acc.seg)
+	p := acc.phis[a].Eval(v)
+	for k := range acc.ordinal {
+		for _, sp := range []*Spectra{&st.Cells[acc.blockOf[i]][k%acc.blocks], &st.Total} {
+			sp.Count[a]--
+			sp.XX[a][0] -= L * v * v
+			sp.PP[a][0] -= L * p * p
+		}
+		st.Timeline[k].Count[a]--
+	}
+	st.Dropped = append(st.Dropped, acc.units[i])
 }
 
 // statsWorker owns the buffers and partial sums of one goroutine.

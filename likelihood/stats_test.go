@@ -341,3 +341,40 @@ func TestStatsJSONRoundTripMerges(t *testing.T) {
 	}
 	sameStats(t, a, whole, 1e-12)
 }
+
+func TestStatsDropConstant(t *testing.T) {
+	rec := arRecording(5, []int{700, 300}, 0.9, 14)
+	for _, tr := range rec.Trials {
+		for k := range tr.Unit(3) {
+			tr.Unit(3)[k] = 0.75
+		}
+	}
+	st, err := SpectralStats(rec, StatsOptions{Segment: 64, Blocks: 2, DropConstant: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(st.Dropped) != 1 || st.Dropped[0] != "u3" || st.Units[0] != 4 {
+		t.Fatalf("dropped %v, units %v", st.Dropped, st.Units)
+	}
+	without := &data.Recording{Step: rec.Step}
+	for _, i := range []int{0, 1, 2, 4} {
+		without.Units = append(without.Units, rec.Units[i])
+	}
+	for _, tr := range rec.Trials {
+		nt := data.Trial{Len: tr.Len}
+		for _, i := range []int{0, 1, 2, 4} {
+			nt.Data = append(nt.Data, tr.Unit(i)...)
+		}
+		without.Trials = append(without.Trials, nt)
+	}
+	want, _ := SpectralStats(without, StatsOptions{Segment: 64})
+	// The DC ordinates differ by rounding after the subtraction; compare the rest.
+	closeRel(t, "count", st.Total.Count, want.Total.Count, 0)
+	closeRel(t, "XX", st.Total.XX[0][1:], want.Total.XX[0][1:], 1e-12)
+	closeRel(t, "PP", st.Total.PP[0][1:], want.Total.PP[0][1:], 1e-12)
+	closeRel(t, "DD", st.Total.DD[0][1:], want.Total.DD[0][1:], 1e-12)
+	closeRel(t, "XX at DC", st.Total.XX[0][:1], want.Total.XX[0][:1], 1e-9)
+	for k := range st.Timeline {
+		closeRel(t, "timeline count", st.Timeline[k].Count, want.Timeline[k].Count, 0)
+	}
+}
