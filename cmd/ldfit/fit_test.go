@@ -240,3 +240,29 @@ func TestFitCommandAplysia(t *testing.T) {
 	// Unsmoothed counts with τ = 1 s: the spectrum is far from the model's.
 	wantExit(t, 0, []string{"does not reproduce the residual spectrum"}, "fit", path, "--bin", "0.05", "--transform", "sqrt")
 }
+
+// --tau and --phi per population, by name, in any order; the semicolon form lets a φ
+// carry parameters.
+func TestFitCommandPerPopulation(t *testing.T) {
+	m := network.Model{
+		Pops: []network.Pop{
+			{Name: "E", N: 100, Tau: 1, D: 0.5, Phi: models.Tanh{}},
+			{Name: "I", N: 100, Tau: 0.3, D: 0.5, Phi: models.Tanh{}},
+		},
+		G2: [][]float64{{0.5, 1.5}, {2.5, 3.5}},
+	}
+	rec := fitRecording(t, m, 2048, 8)
+	stdout, _ := wantExit(t, 0, nil, "fit", rec, "--json", "--segment", "256", "--tau", "I=0.3,E=1", "--phi", "I=tanh:a=1;E=tanh")
+	var o struct {
+		Populations, Phi []string
+		Tau              []float64
+	}
+	if err := json.Unmarshal([]byte(stdout), &o); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Join(o.Populations, ",") != "E,I" || o.Tau[0] != 1 || o.Tau[1] != 0.3 || o.Phi[0] != "tanh" || o.Phi[1] != "tanh:a=1" {
+		t.Errorf("populations %v, τ %v, φ %v", o.Populations, o.Tau, o.Phi)
+	}
+	wantExit(t, 2, []string{"--tau"}, "fit", rec, "--tau", "E=1,I")
+	wantExit(t, 2, []string{"--phi"}, "fit", rec, "--phi", "E=nonsense")
+}
