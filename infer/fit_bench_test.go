@@ -15,10 +15,13 @@ func BenchmarkFitExact(b *testing.B) {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var obj *likelihood.Exact
+	obj, err := likelihood.NewExact(rec, likelihood.ExactOptions{})
+	if err != nil {
+		b.Fatal(err)
+	}
 	b.Run("decompose", func(b *testing.B) {
 		for range b.N {
-			if obj, err = likelihood.NewExact(rec, likelihood.ExactOptions{}); err != nil {
+			if _, err := likelihood.NewExact(rec, likelihood.ExactOptions{}); err != nil {
 				b.Fatal(err)
 			}
 		}
