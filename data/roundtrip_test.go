@@ -72,6 +72,31 @@ func TestRoundTrip(t *testing.T) {
 	}
 }
 
+// TestRewriteSubset reads a subset of units and writes it again: the populations and
+// units of the new file describe the subset, not the source file.
+func TestRewriteSubset(t *testing.T) {
+	rec := testRecording(4, []int{20}, 11)
+	src, dst := tmp(t, "src.parquet"), tmp(t, "dst.arrow")
+	if err := WriteRecording(src, rec, WriteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	sub, err := ReadRecording(src, ReadOptions{Units: []string{"uc", "ua"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub.Populations = nil
+	if err := WriteRecording(dst, sub, WriteOptions{Inputs: []string{src}}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := ReadRecording(dst, ReadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got.Units, []string{"uc", "ua"}) || got.Populations != nil || got.Meta["units"] != `["uc","ua"]` || got.Meta["origin"] != "test" {
+		t.Errorf("units %v populations %v meta %v", got.Units, got.Populations, got.Meta)
+	}
+}
+
 func TestRoundTripSnappyParquet(t *testing.T) {
 	rec := testRecording(3, []int{50}, 2)
 	path := tmp(t, "r.parquet")

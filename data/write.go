@@ -341,7 +341,17 @@ func createRecording(path string, r *Recording, hasTrial bool, start float64, op
 			fields = append(fields, arrow.Field{Name: u, Type: arrow.PrimitiveTypes.Float64})
 		}
 	}
-	md := metadata(base, r.Meta, opt.Meta)
+	// Keys describing the recording come from r itself, never from the metadata of the
+	// file it was read from (a stale "populations" would not match r.Units).
+	inherited := map[string]string{}
+	for k, v := range r.Meta {
+		switch k {
+		case metaUnits, metaPopulations, metaStep, metaStart, metaTimeUnit, metaLayout, metaVersion:
+		default:
+			inherited[k] = v
+		}
+	}
+	md := metadata(base, inherited, opt.Meta)
 	sc := arrow.NewSchema(fields, &md)
 	af, err := createAtomic(path, opt.Inputs)
 	if err != nil {
