@@ -130,9 +130,10 @@ func arFit(rec *data.Recording, i, q int, ws []window) ([]float64, float64) {
 	res.MulVec(x, &c)
 	res.SubVec(y, &res)
 	s2 := mat.Dot(&res, &res) / float64(max(n-q-1, 1))
-	// An exact fit (a constant unit, a collinear history) has no noise to speak of:
-	// floor it relative to the target's variance; a constant target keeps 0, which
-	// floorSD replaces by the recording's typical variance.
+	// An exact fit (a collinear history) has no noise to speak of: floor it relative
+	// to the target's variance. A target constant over the fitted samples keeps 0,
+	// which says nothing about its scale: floorSD replaces it by the recording's
+	// typical variance.
 	return c.RawVector().Data, math.Max(s2, relNoiseFloor*stat.Variance(y.RawVector().Data, nil))
 }
 

@@ -86,3 +86,32 @@ func TestARExactFitFloor(t *testing.T) {
 		t.Errorf("sd of an exactly fitted unit %.4g, want at least √(%g·%.4g) = %.4g", sd, relNoiseFloor, sc.v[1], want)
 	}
 }
+
+// A unit active only at the very start of the training window (a neuron that fired
+// once, then fell silent until the test window) is not constant there, but every
+// sample an AR fit regresses on is 0: the fit is exact and its noise variance 0, which
+// says nothing about the unit's scale. It is treated like a constant unit.
+func TestARSilentAfterStart(t *testing.T) {
+	rec := arRecording(6, 1000, 0, []float64{0.6}, 1, 13)
+	x := rec.Trials[0].Unit(4)
+	for k := range x {
+		x[k] = 0
+		if k == 0 || (k >= 800 && k%5 == 0) {
+			x[k] = 1
+		}
+	}
+	p, _, err := AR(rec, 1, BaselineOptions{TestFrac: 0.2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(p.Constant, []string{"ar4"}) {
+		t.Errorf("units without a variability estimate %q, want [ar4]", p.Constant)
+	}
+	s, err := Score(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !(s.LPD > -3) {
+		t.Errorf("LPD %.4g; the silent unit's firing in the test window should not dominate it", s.LPD)
+	}
+}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -128,8 +129,8 @@ type Evaluation struct {
 	Best string
 	// Model is the model's one-step prediction (the first row).
 	Model *Prediction
-	// Constant lists the predicted units constant through the training window
-	// (Prediction.Constant).
+	// Constant lists the predicted units whose training data say nothing about their
+	// variability, for any of the predictors (Prediction.Constant).
 	Constant []string
 	// Warnings say what in the scores needs attention: units constant in training,
 	// model intervals far from calibrated.
@@ -202,11 +203,7 @@ func Evaluate(rec *data.Recording, fit func(train *data.Recording) (*Network, er
 	if err := ev.add("model", "one step", step); err != nil {
 		return nil, err
 	}
-	ev.Model, ev.Constant = step, step.Constant
-	if len(step.Constant) > 0 {
-		ev.Warnings = append(ev.Warnings, fmt.Sprintf("%d predicted unit(s) are constant through the training window (%s): "+
-			"every predictor gives them the median variance of the other units", len(step.Constant), abbreviate(step.Constant, 5)))
-	}
+	ev.Model = step
 	if m := ev.Rows[0]; m.ZVar > miscalibratedZVar || m.Cover90 < miscalibratedCover90 {
 		ev.Warnings = append(ev.Warnings, fmt.Sprintf("the model's one-step intervals are far too narrow: the 90%% interval covers %.1f%% "+
 			"of the held-out samples and the standardised errors have variance %.3g (1 if calibrated); the fitted noise intensity D = %s "+
@@ -234,6 +231,11 @@ func Evaluate(rec *data.Recording, fit func(train *data.Recording) (*Network, er
 	}
 	if err := ev.add("ridge", fmt.Sprintf("λ %.3g", lambda), ridge); err != nil {
 		return nil, err
+	}
+	if len(ev.Constant) > 0 {
+		ev.Warnings = append(ev.Warnings, fmt.Sprintf("%d predicted unit(s) carry no information on their variability in the training window "+
+			"(constant there, or over the samples an AR fit used): %s; they are predicted with the median variance of the recording's units",
+			len(ev.Constant), abbreviate(ev.Constant, 5)))
 	}
 	best := ev.Rows[0]
 	for _, r := range ev.Rows[1:] {
@@ -272,6 +274,11 @@ func (ev *Evaluation) add(name, detail string, p *Prediction) error {
 	s, err := Score(p)
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
+	}
+	for _, u := range p.Constant {
+		if !slices.Contains(ev.Constant, u) {
+			ev.Constant = append(ev.Constant, u)
+		}
 	}
 	ev.Rows = append(ev.Rows, EvalRow{Name: name, Detail: detail, Scores: s})
 	return nil

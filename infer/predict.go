@@ -44,9 +44,11 @@ type Prediction struct {
 	// Horizon is, for forecasts, how many conditioning spacings ahead of its origin
 	// each time lies; nil for one-step predictions.
 	Horizon []int
-	// Constant lists the predicted units that are constant through the training
-	// window. Nothing there says how much they vary, so their predictive variance is
-	// at least the median variance of the recording's other units (see floorSD).
+	// Constant lists the predicted units whose training data say nothing about how
+	// much they vary: constant through the training window, or, for a per-unit
+	// predictor (AR), predicted exactly on every sample it was fitted on (a unit
+	// silent after its first sample). Their predictive variance is at least the median
+	// variance of the recording's units (see floorSD).
 	Constant []string
 }
 
@@ -98,18 +100,19 @@ func trainScales(rec *data.Recording, ws []window) (unitScales, error) {
 
 // floorSD raises the predictive standard deviations of p, whose units are the
 // recording's units targets, to the floor relNoiseFloor·v_i of their unit's training
-// variance; a unit constant in training gets at least the typical variance of the
-// recording's units and is listed in p.Constant.
+// variance. A unit constant in training, or one its predictor gave a standard
+// deviation of exactly 0 (no estimate of its variability), gets at least the typical
+// variance of the recording's units and is listed in p.Constant.
 func (p *Prediction) floorSD(s unitScales, targets []int) {
 	p.Constant = nil
 	for r, i := range targets {
+		sd := p.unitSlice(p.SD, r)
 		floor := relNoiseFloor * s.v[i]
-		if s.v[i] == 0 {
+		if s.v[i] == 0 || floats.Max(sd) == 0 {
 			floor = s.typical
 			p.Constant = append(p.Constant, p.Units[r])
 		}
 		floor = math.Sqrt(floor)
-		sd := p.unitSlice(p.SD, r)
 		for k, v := range sd {
 			sd[k] = math.Max(v, floor)
 		}
