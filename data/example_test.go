@@ -80,3 +80,59 @@ func ExampleSpikes_Bin() {
 	fmt.Printf("%d units firing in the first 30 s, %d silent; %d bins of %g s\n", rec.N(), len(dropped), rec.Trials[0].Len, rec.Step)
 	// Output: 133 units firing in the first 30 s, 3 silent; 600 bins of 0.05 s
 }
+
+func ExampleCreateRecording() {
+	dir, _ := os.MkdirTemp("", "ldfit")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "sim.parquet")
+	w, err := data.CreateRecording(path, []string{"x1", "x2"}, 0.1, 0, data.WriteOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	// A simulation hands over blocks of samples as it goes, unit-major.
+	for k := 0; k < 3; k++ {
+		block := []float64{float64(k), float64(k) + 0.5 /* x2: */, -float64(k), -float64(k) - 0.5}
+		if err := w.Write(block, 2); err != nil {
+			log.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		log.Fatal(err)
+	}
+	r, err := data.ReadRecording(path, data.ReadOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(r.Trials[0].Len, r.Trials[0].Unit(0))
+	// Output: 6 [0 0.5 1 1.5 2 2.5]
+}
+
+func ExampleScan() {
+	dir, _ := os.MkdirTemp("", "ldfit")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "rec.parquet")
+	rec := &data.Recording{Units: []string{"a", "b"}, Step: 1, Trials: []data.Trial{{Len: 4, Data: []float64{1, 2, 3, 4, 10, 20, 30, 40}}}}
+	if err := data.WriteRecording(path, rec, data.WriteOptions{}); err != nil {
+		log.Fatal(err)
+	}
+	s, err := data.Scan(path, data.ReadOptions{})
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer s.Close()
+	// One pass over the recording, one block (row group) at a time.
+	sums := make([]float64, len(s.Units()))
+	for s.Next() {
+		b := s.Block()
+		for i := range sums {
+			for _, x := range b.Unit(i) {
+				sums[i] += x
+			}
+		}
+	}
+	if err := s.Err(); err != nil {
+		log.Fatal(err)
+	}
+	fmt.Println(s.Units(), sums)
+	// Output: [a b] [10 100]
+}
