@@ -174,9 +174,11 @@ func TestEvaluateAplysia(t *testing.T) {
 	const aplysia = "../../testdata/aplysia_Jun0214da01_spikes.parquet"
 	common := []string{aplysia, "--bin", "0.05", "--transform", "sqrt", "--to", "30"}
 	spec, stderr := evaluateJSON(t, common...)
-	if !strings.Contains(stderr, "far too narrow") || spec.Rows[0].Cover90 > 0.5 {
-		t.Errorf("spectral fit: model's 90%% coverage %.3f, D %v, and no warning that the intervals are far too narrow:\n%s",
-			spec.Rows[0].Cover90, spec.D, stderr)
+	t.Logf("spectral: D %v; model cover90 %.3f z var %.4g", spec.D, spec.Rows[0].Cover90, spec.Rows[0].ZVar)
+	// Whatever the spectral fit gives, evaluate must say when the intervals collapse.
+	if narrow := spec.Rows[0].Cover90 < 0.6; narrow != strings.Contains(stderr, "far too narrow") {
+		t.Errorf("spectral fit: model's 90%% coverage %.3f (D %v), but the warning that the intervals are far too narrow is %v:\n%s",
+			spec.Rows[0].Cover90, spec.D, !narrow, stderr)
 	}
 	exact, stderr := evaluateJSON(t, append(common, "--method", "exact")...)
 	m := exact.Rows[0]
