@@ -145,6 +145,13 @@ func TestProfile(t *testing.T) {
 	if st.Size() == 0 {
 		t.Error("cpu.pprof is empty: the profile was not flushed")
 	}
+	for mode, name := range map[string]string{"mem": "mem.pprof", "block": "block.pprof", "mutex": "mutex.pprof", "trace": "trace.out"} {
+		d := t.TempDir()
+		wantExit(t, 0, nil, "version", "-profile", mode, "-profile-dir", d)
+		if st, err := os.Stat(filepath.Join(d, name)); err != nil || st.Size() == 0 {
+			t.Errorf("-profile %s: %s missing or empty (%v)", mode, name, err)
+		}
+	}
 	// An unwritable folder is a failure with a message, not a process exit.
 	file := filepath.Join(dir, "file")
 	if err := os.WriteFile(file, nil, 0o644); err != nil {
