@@ -46,8 +46,10 @@ calibrated) of:
 
 and says which one-step predictor has the highest LPD. The fit's warnings are
 printed; so is a warning when the model's intervals are far from calibrated (for
-example a noise intensity D fitted at 0). --plot draws the model's one-step
-predictions of a few held-out units.`,
+example a noise intensity D fitted at 0: near-white data, where the spectral
+likelihood cannot tell g² from 2D/a; --method exact fits them as the regression's own
+evidence). -o writes the table (one row per predictor); --plot draws the model's
+one-step predictions of the held-out units that vary most.`,
 		flags: func(fs *flag.FlagSet) {
 			f := &evaluateOpts
 			addFitFlags(fs, &f.fit)
@@ -191,6 +193,15 @@ func runEvaluate(e *env, args []string, f *evaluateFlags) error {
 	for _, w := range ev.Warnings {
 		e.warnf("%s", w)
 	}
+	if e.Out != "" {
+		meta := map[string]string{"ldfit.split": split.String(), "ldfit.best": ev.Best}
+		if res != nil {
+			meta["ldfit.method"] = res.Method
+		}
+		if err := data.WriteTable(e.Out, evaluationTable(ev), e.writeOptions(meta)); err != nil {
+			return err
+		}
+	}
 	if f.plot != "" {
 		if err := plotPrediction(ev.Model, f.plot, rec.TimeUnit, 4); err != nil {
 			return err
@@ -201,6 +212,21 @@ func runEvaluate(e *env, args []string, f *evaluateFlags) error {
 	}
 	printEvaluation(e, ev, res)
 	return nil
+}
+
+// evaluationTable lays out the comparison, one row per predictor, for -o.
+func evaluationTable(ev *infer.Evaluation) *data.Table {
+	cols := []data.Column{{Name: "predictor"}, {Name: "detail"}, {Name: "r2"}, {Name: "lpd"}, {Name: "cover50"},
+		{Name: "cover90"}, {Name: "z_mean"}, {Name: "z_var"}, {Name: "samples"}}
+	for _, r := range ev.Rows {
+		cols[0].String = append(cols[0].String, r.Name)
+		cols[1].String = append(cols[1].String, r.Detail)
+		for c, v := range []float64{r.R2, r.LPD, r.Cover50, r.Cover90, r.ZMean, r.ZVar} {
+			cols[2+c].Float = append(cols[2+c].Float, v)
+		}
+		cols[8].Int = append(cols[8].Int, int64(r.Samples))
+	}
+	return &data.Table{Columns: cols}
 }
 
 type evaluationOut struct {

@@ -153,8 +153,16 @@ func evaluateJSON(t *testing.T, args ...string) (evaluationJSONOut, string) {
 // than AR(1), by either split.
 func TestEvaluateCommand(t *testing.T) {
 	rec := fitRecording(t, network.Single(120, 1.5, 0.5, models.Tanh{}), 4000, 5)
+	table := filepath.Join(t.TempDir(), "eval.parquet")
 	for _, split := range []string{"time:0.2", "units:0.25"} {
-		o, _ := evaluateJSON(t, rec, "--split", split, "--segment", "256", "--errors", "fisher", "--lags", "10", "--horizon", "5")
+		o, _ := evaluateJSON(t, rec, "--split", split, "--segment", "256", "--errors", "fisher", "--lags", "10", "--horizon", "5", "-o", table)
+		tab, err := data.ReadTable(table)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := tab.Columns[0].String; len(got) != 5 || got[0] != "model" || tab.Columns[3].Float[0] != float64(o.Rows[0].LPD) {
+			t.Errorf("%s: table written with -o has predictors %q and model LPD %v; want the 5 rows printed", split, got, tab.Columns[3].Float)
+		}
 		if len(o.Rows) != 5 || o.Rows[0].Predictor != "model" || o.Rows[1].Predictor != "AR(1)" {
 			t.Fatalf("%s: rows %+v", split, o.Rows)
 		}
