@@ -148,7 +148,14 @@ func TestScanMemoryBound(t *testing.T) {
 	for i := range names {
 		names[i] = "u" + string(rune('A'+i%26)) + string(rune('a'+i/26))
 	}
-	w, err := CreateRecording(path, names, 0.001, 0, WriteOptions{Compression: "none"})
+	for _, comp := range []string{"none", "zstd"} {
+		t.Run(comp, func(t *testing.T) { scanBound(t, path, names, comp) })
+	}
+}
+
+func scanBound(t *testing.T, path string, names []string, comp string) {
+	const units, samples, rows = 64, 125000, 2048
+	w, err := CreateRecording(path, names, 0.001, 0, WriteOptions{Compression: comp})
 	if err != nil {
 		t.Fatal(err)
 	}
