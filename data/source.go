@@ -17,6 +17,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/schema"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 )
 
@@ -157,7 +158,18 @@ func (s *source) open() (err error) {
 		if err := checkParquet(s.path, pf, st.Size()); err != nil {
 			return err
 		}
-		fr, err := pqarrow.NewFileReader(pf, pqarrow.ArrowReadProperties{BatchSize: 1 << 16}, s.mem)
+		// Strings (unit names, labels, trials) are read as dictionaries: a long table
+		// repeats a few names millions of times, and decoding them one string per row
+		// would dominate the read.
+		props := pqarrow.ArrowReadProperties{BatchSize: 1 << 16}
+		sch := pf.MetaData().Schema
+		for i := 0; i < sch.NumColumns(); i++ {
+			c := sch.Column(i)
+			if c.PhysicalType() == parquet.Types.ByteArray && c.MaxRepetitionLevel() == 0 && c.LogicalType().Equals(schema.StringLogicalType{}) {
+				props.SetReadDict(i, true)
+			}
+		}
+		fr, err := pqarrow.NewFileReader(pf, props, s.mem)
 		if err != nil {
 			return fmt.Errorf("%s: unreadable Parquet schema: %v", s.path, err)
 		}
