@@ -17,7 +17,8 @@ import (
 //	∂ log p / ∂θ = ½ tr[(AAᵀ − C K_y⁻¹) ∂K_y/∂θ].
 //
 // Its parameters are σ_w², σ_b² and σ_ε², each on a log scale. For classification the
-// targets are centred one-hot codes of the labels (OneHot).
+// targets are centred one-hot codes of the labels (OneHot). A GP is not safe for
+// concurrent use.
 type GP struct {
 	Arch    kernel.Arch // the architecture; its SigmaW2 and SigmaB2 are the initial values
 	Noise   float64     // initial noise variance σ_ε²
@@ -28,6 +29,26 @@ type GP struct {
 
 	jitter float64
 	err    error
+	// The kernel of the last evaluation: evaluations that change only the noise (a
+	// noise scan, finite-difference Hessians) reuse it.
+	cached     *kernel.Kernel
+	cachedArch kernel.Arch
+}
+
+// kernel returns the training kernel of a, with derivatives when grad is set.
+func (g *GP) kernel(a kernel.Arch, grad bool) (*kernel.Kernel, error) {
+	// Only the variances change between evaluations (comparing whole Archs would panic
+	// on a φ holding functions).
+	same := g.cachedArch.SigmaW2 == a.SigmaW2 && g.cachedArch.SigmaB2 == a.SigmaB2
+	if g.cached != nil && same && (g.cached.DW != nil || !grad) {
+		return g.cached, nil
+	}
+	k, err := kernel.Compute(a, g.X, g.D, kernel.Options{Grad: grad, Workers: g.Workers})
+	if err != nil {
+		return nil, err
+	}
+	g.cached, g.cachedArch = k, a
+	return k, nil
 }
 
 // NewGP returns the evidence of targets y (P×C) at the P rows of x (row-major, d
@@ -122,12 +143,13 @@ func (g *GP) Eval(theta, grad []float64) float64 {
 	if a.Validate() != nil || !(noise > 0) || math.IsInf(noise, 0) {
 		return fail(fmt.Errorf("likelihood: hyperparameters out of range: sw2=%g sb2=%g noise=%g", a.SigmaW2, a.SigmaB2, noise))
 	}
-	k, err := kernel.Compute(a, g.X, g.D, kernel.Options{Grad: grad != nil, Workers: g.Workers})
+	k, err := g.kernel(a, grad != nil)
 	if err != nil {
 		return fail(err)
 	}
-	ky := k.K
-	p := ky.SymmetricDim()
+	p := k.K.SymmetricDim()
+	ky := mat.NewSymDense(p, nil)
+	ky.CopySym(k.K)
 	for i := 0; i < p; i++ {
 		ky.SetSym(i, i, ky.At(i, i)+noise)
 	}
