@@ -256,13 +256,27 @@ func (s *source) readPlainDoubles(rg, leaf int, dst []float64) error {
 	}
 	off, end := cc.DataPageOffset(), cc.DataPageOffset()+cc.TotalCompressedSize()
 	out := float64Bytes(dst)
-	var buf, head []byte
+	var buf, head, chunk []byte
 	head = make([]byte, 1024)
+	if codec != nil && end-off <= 64<<20 {
+		// Compressed chunks are read whole: one read instead of two per page.
+		chunk = make([]byte, end-off)
+		if _, err := s.f.ReadAt(chunk, off); err != nil {
+			return err
+		}
+	}
+	base := off
 	got := 0
 	for off < end && got < len(out) {
-		n, err := s.f.ReadAt(head[:min(int64(len(head)), end-off)], off)
-		if n == 0 && err != nil {
-			return err
+		var n int
+		if chunk != nil {
+			head = chunk[off-base:]
+			n = len(head)
+		} else {
+			n, err = s.f.ReadAt(head[:min(int64(len(head)), end-off)], off)
+			if n == 0 && err != nil {
+				return err
+			}
 		}
 		h, hl, err := parsePageHeader(head[:n])
 		if err != nil || h.compressed < 0 || h.uncompressed < 0 || !(h.typ == pageData && h.hasV1 || h.typ == pageDataV2 && h.hasV2) ||
@@ -280,12 +294,16 @@ func (s *source) readPlainDoubles(rg, leaf int, dst []float64) error {
 				return err
 			}
 		} else {
-			if cap(buf) < int(h.compressed) {
-				buf = make([]byte, h.compressed)
-			}
-			buf = buf[:h.compressed]
-			if _, err := s.f.ReadAt(buf, off); err != nil {
-				return err
+			if chunk != nil {
+				buf = chunk[off-base : off-base+int64(h.compressed)]
+			} else {
+				if cap(buf) < int(h.compressed) {
+					buf = make([]byte, h.compressed)
+				}
+				buf = buf[:h.compressed]
+				if _, err := s.f.ReadAt(buf, off); err != nil {
+					return err
+				}
 			}
 			res := codec.Decode(page, buf)
 			if len(res) != len(page) {
