@@ -352,38 +352,52 @@ func PredictStep(rec *data.Recording, net *Network, opt StepOptions) (*Predictio
 	if err != nil {
 		return nil, err
 	}
+	st := &ahead{mean: origins(rec, test, opt.Ahead)}
+	for h := 0; h < opt.Ahead; h++ {
+		st = post.advance(st, opt.Workers)
+	}
+	p := stepPrediction(rec, test, targets, post, st)
+	scales, err := trainScales(rec, train)
+	if err != nil {
+		return nil, err
+	}
+	p.floorSD(scales, targets)
+	return p, nil
+}
+
+// origins returns, for every unit and every sample of the test windows, the recorded
+// value h steps before it.
+func origins(rec *data.Recording, test []window, h int) *mat.Dense {
+	n := 0
+	for _, w := range test {
+		n += w.hi - w.lo
+	}
+	x0 := mat.NewDense(rec.N(), n, nil)
+	for i := 0; i < rec.N(); i++ {
+		row := x0.RawRowView(i)[:0]
+		for _, w := range test {
+			row = append(row, rec.Trials[w.trial].Unit(i)[w.lo-h:w.hi-h]...)
+		}
+	}
+	return x0
+}
+
+// stepPrediction lays out the predicted means and variances of st for the target
+// units over the test windows.
+func stepPrediction(rec *data.Recording, test []window, targets []int, post *posterior, st *ahead) *Prediction {
 	p := &Prediction{Times: testTimes(rec, test), Units: make([]string, len(targets))}
 	for r, i := range targets {
 		p.Units[r] = rec.Units[i]
 	}
 	tte := len(p.Times)
-	// state holds the predicted mean of every modelled unit at every test sample,
-	// starting from the recorded population Ahead steps before the sample.
-	state := mat.NewDense(rec.N(), tte, nil)
-	for i := 0; i < rec.N(); i++ {
-		k := 0
-		row := state.RawRowView(i)
-		for _, w := range test {
-			x := rec.Trials[w.trial].Unit(i)
-			for s := w.lo; s < w.hi; s++ {
-				row[k] = x[s-opt.Ahead]
-				k++
-			}
-		}
-	}
-	st := &ahead{mean: state}
-	for h := 0; h < opt.Ahead; h++ {
-		st = post.advance(st, opt.Workers)
-	}
-	state = st.mean
 	vars := mat.NewDense(rec.N(), tte, nil)
 	for i := 0; i < rec.N(); i++ {
 		vr := vars.RawRowView(i)
 		for k := range vr {
-			vr[k] = st.variance(post, pops[i], k)
+			vr[k] = st.variance(post, post.pops[i], k)
 		}
 	}
-	// With every unit predicted in order, the unit-major state and variances are the
+	// With every unit predicted in order, the unit-major means and variances are the
 	// prediction's layout already: reuse them rather than copy (1000 units × 20,000
 	// samples are 160 MB each).
 	identity := len(targets) == rec.N()
@@ -391,32 +405,24 @@ func PredictStep(rec *data.Recording, net *Network, opt StepOptions) (*Predictio
 		identity = identity && r == i
 	}
 	if identity {
-		p.Mean, p.SD = state.RawMatrix().Data, vars.RawMatrix().Data
+		p.Mean, p.SD = st.mean.RawMatrix().Data, vars.RawMatrix().Data
 	} else {
 		p.Mean, p.SD = make([]float64, len(targets)*tte), make([]float64, len(targets)*tte)
 		for r, i := range targets {
-			copy(p.unitSlice(p.Mean, r), state.RawRowView(i))
+			copy(p.unitSlice(p.Mean, r), st.mean.RawRowView(i))
 			copy(p.unitSlice(p.SD, r), vars.RawRowView(i))
 		}
 	}
 	for k, v := range p.SD {
 		p.SD[k] = math.Sqrt(v)
 	}
-	p.Observed = make([]float64, len(targets)*tte)
-	for r, i := range targets {
-		obs := p.unitSlice(p.Observed, r)
-		k := 0
+	p.Observed = make([]float64, 0, len(targets)*tte)
+	for _, i := range targets {
 		for _, w := range test {
-			copy(obs[k:], rec.Trials[w.trial].Unit(i)[w.lo:w.hi])
-			k += w.hi - w.lo
+			p.Observed = append(p.Observed, rec.Trials[w.trial].Unit(i)[w.lo:w.hi]...)
 		}
 	}
-	scales, err := trainScales(rec, train)
-	if err != nil {
-		return nil, err
-	}
-	p.floorSD(scales, targets)
-	return p, nil
+	return p
 }
 
 // posterior is the posterior of the coupling rows of the modelled units, one shared
