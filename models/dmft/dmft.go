@@ -25,6 +25,8 @@
 // method with the exact Jacobian (Price's theorem: ∂C/∂Δ = E[φ'φ']) converges
 // quadratically; the Jacobian is banded in the lags plus a border for Δ(0) and the
 // means, and is solved in O(L). Solutions whose spectrum goes negative are rejected.
+// The scheme is fourth order for smooth φ; for Sign and Step with noise C_φφ has a √s
+// cusp at s = 0 and the error falls only like h^1.5 (2e-4 in Δ0 at the default h).
 //
 // For one population with odd φ and J0 = μ = 0 the variance obeys the energy
 // condition Δ0² = D² + 2g²(E[Φ(u)²] − E[Φ(u)Φ(v)]) with u, v independent N(0, Δ0):
@@ -72,7 +74,7 @@ type Options struct {
 	// Spacing is the lag spacing h of the continuous model (default 0.025·min τ).
 	Spacing float64
 	// Span is the longest lag (default: chosen so that the tail has decayed to 1e-11,
-	// at least 60·max τ and at most 20000·max τ).
+	// at least 60·max τ and at most 2000·max τ).
 	Span float64
 	// Tol is the convergence tolerance on the largest residual of the lag equations,
 	// as a mismatch of Δ − Σg²C relative to the largest variance, and of the mean

@@ -62,11 +62,18 @@ func TestEnergyCondition(t *testing.T) {
 	for _, c := range []struct {
 		phi  models.Phi
 		g, D float64
-	}{{models.Tanh{}, 1.5, 0}, {models.Tanh{}, 3, 0}, {models.Tanh{}, 2, 0.5}, {models.ErfUnitSlope, 2.5, 0.3}} {
+		tol  float64
+	}{
+		{models.Tanh{}, 1.5, 0, 1e-7}, {models.Tanh{}, 3, 0, 1e-7}, {models.Tanh{}, 2, 0.5, 1e-7},
+		{models.ErfUnitSlope, 2.5, 0.3, 1e-7},
+		// With noise, sign's C_φφ has a √s cusp at s = 0 that the lag scheme resolves
+		// only to O(h^1.5): 2e-4 at the default spacing.
+		{models.Sign{}, 1.5, 0.5, 5e-4},
+	} {
 		p := solve(t, Single(c.phi, c.g, c.D), Options{}).Pops[0]
 		m := models.Expect(c.phi, models.Gauss{Var: p.Delta0})
 		rhs := c.D*c.D + 2*c.g*c.g*(m.Anti2-m.Anti*m.Anti)
-		if e := relErr(p.Delta0*p.Delta0, rhs); e > 1e-7 {
+		if e := relErr(p.Delta0*p.Delta0, rhs); e > c.tol {
 			t.Errorf("%s g = %g D = %g: Δ0² = %.10f, D² + 2g²(E[Φ²] − E[Φ]²) = %.10f", c.phi, c.g, c.D, p.Delta0*p.Delta0, rhs)
 		}
 	}

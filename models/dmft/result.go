@@ -143,7 +143,7 @@ func (sol *Solution) checkSpectrum() error {
 		_, sx, sphi := sol.Spectra(a)
 		p := &sol.Pops[a]
 		span := float64(len(p.Delta)) * p.h
-		top := 1e-4*math.Abs(p.Delta0)*span + 1e-12
+		top := 1e-4*math.Abs(p.Delta0)*span + 1e-8
 		for _, v := range sx {
 			top = math.Max(top, v)
 		}
@@ -152,7 +152,7 @@ func (sol *Solution) checkSpectrum() error {
 				return fmt.Errorf("%w: S_x(f_%d) = %.3g for population %d", ErrNegativeSpectrum, j, v, a)
 			}
 		}
-		topPhi := 1e-4*math.Abs(p.C[0])*span + 1e-12
+		topPhi := 1e-4*math.Abs(p.C[0])*span + 1e-8
 		for _, v := range sphi {
 			topPhi = math.Max(topPhi, v)
 		}

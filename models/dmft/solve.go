@@ -1,6 +1,7 @@
 package dmft
 
 import (
+	"errors"
 	"fmt"
 	"math"
 
@@ -112,14 +113,21 @@ func Solve(net Network, opt Options) (*Solution, error) {
 		}
 		span = 60 * tauMax
 		if lambda := s.tailRate(); lambda > 0 {
-			span = math.Max(span, math.Min(1.2*25.3/lambda, 20000*tauMax))
+			span = math.Max(span, math.Min(1.2*25.3/lambda, maxSpan*tauMax))
 		} else {
-			span = 20000 * tauMax
+			span = maxSpan * tauMax
 		}
 		return finish(newSolver(net, opt, h, int(math.Ceil(span/h))+1), s)
 	}
 	return finish(newSolver(net, opt, h, int(math.Ceil(span/h))+1), nil)
 }
+
+// maxSpan bounds the automatic lag span, in units of τ: at the edge of chaos the tail
+// decays ever more slowly.
+const maxSpan = 2000
+
+// errDiverges is the error of a network without a stationary state.
+var errDiverges = errors.New("dmft: no stationary state: the variance grows without bound (the coupling is too strong for this transfer function); lower g")
 
 func finish(s *solver, from *solver) (*Solution, error) {
 	if err := s.start(from); err != nil {
@@ -267,6 +275,15 @@ func (s *solver) evaluate(coarse bool) {
 		for k, v := range s.d[b] {
 			s.c[b][k], s.cD[b][k], s.c0[b][k], s.cM[b][k] = cf.at(v)
 		}
+		// At lag 0 only the sum of the Δ and Δ0 derivatives matters (both are Δ_b[0]):
+		// the derivative of E[φ²] in the variance. For Sign and Step each part is
+		// infinite and the sum finite; take it by a central difference.
+		if isBad(s.cD[b][0]) || isBad(s.c0[b][0]) {
+			h := 1e-6 * math.Max(d0, 1e-12)
+			up := models.Expect(pop.Phi, models.Gauss{Mean: M, Var: d0 + h}).Phi2
+			dn := models.Expect(pop.Phi, models.Gauss{Mean: M, Var: math.Max(d0-h, 0)}).Phi2
+			s.cD[b][0], s.c0[b][0] = 0, (up-dn)/(d0+h-math.Max(d0-h, 0))
+		}
 	}
 }
 
@@ -370,6 +387,27 @@ func (s *solver) start(from *solver) error {
 	return err
 }
 
+func isBad(x float64) bool { return math.IsNaN(x) || math.IsInf(x, 0) }
+
+// diverged returns an error when the state has left the finite numbers or the
+// variances have grown past any stationary value.
+func (s *solver) diverged(res float64) error {
+	if math.IsNaN(res) || math.IsInf(res, 0) {
+		for a := range s.P {
+			if math.IsInf(s.d[a][0], 0) {
+				return errDiverges
+			}
+		}
+		return errors.New("dmft: the iteration produced a non-finite value; the transfer function's expectations may be undefined at this variance")
+	}
+	for a := range s.P {
+		if s.d[a][0] > 1e12*(1+s.net.Pops[a].D) {
+			return errDiverges
+		}
+	}
+	return nil
+}
+
 // newton iterates Newton's method with the exact Jacobian to convergence.
 func (s *solver) newton() (*Solution, error) {
 	tol := s.opt.Tol
@@ -383,9 +421,12 @@ func (s *solver) newton() (*Solution, error) {
 	s.evaluate(false)
 	r, rm := s.residual()
 	res := norm(r, rm, s.scale())
-	for n := 0; res > tol; n++ {
+	for n := 0; !(res <= tol); n++ {
+		if err := s.diverged(res); err != nil {
+			return nil, err
+		}
 		if n == maxIter {
-			return nil, fmt.Errorf("dmft: no convergence after %d Newton iterations (residual %.3g); try a finer lag spacing or a longer span", maxIter, res)
+			return nil, fmt.Errorf("dmft: no convergence after %d Newton iterations (residual %.3g): the network may have no stationary state at this coupling (an unbounded φ), or try a finer lag spacing or a longer span", maxIter, res)
 		}
 		dx, dz, err := s.newtonStep(r, rm)
 		if err != nil {
@@ -446,6 +487,9 @@ func (s *solver) fixedPoint(n int, omega, tol float64) (int, error) {
 		}
 		if change < tol {
 			return it + 1, nil
+		}
+		if err := s.diverged(change); err != nil {
+			return it + 1, err
 		}
 	}
 	return n, nil
