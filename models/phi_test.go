@@ -81,3 +81,27 @@ func TestDerivAndAntideriv(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParsePhi checks that ParsePhi never panics and that what it accepts prints in a
+// form it parses back to the same function.
+func FuzzParsePhi(f *testing.F) {
+	for _, s := range []string{"tanh", "erf:b=1", "leaky:0.1", "tanh:a=2,b=0.5,c=0.1", "relu:c=-1", "step:a=,b"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		phi, err := ParsePhi(s)
+		if err != nil {
+			return
+		}
+		again, err := ParsePhi(phi.String())
+		if err != nil {
+			t.Fatalf("ParsePhi(%q) = %s, which does not parse: %v", s, phi, err)
+		}
+		for _, x := range []float64{-1.3, 0.2, 2.9} {
+			a, b := phi.Eval(x), again.Eval(x)
+			if a != b && math.Abs(a-b) > 1e-12*math.Max(1, math.Abs(a)) && !(math.IsNaN(a) && math.IsNaN(b)) {
+				t.Fatalf("ParsePhi(%q) = %s: φ(%g) = %g, after the round trip %g", s, phi, x, a, b)
+			}
+		}
+	})
+}
