@@ -19,10 +19,10 @@ type Solution struct {
 	// Lambda is the decay rate of the slowest tail mode: Δ(s) − Δ(∞) ∝ e^{−λs}. For one
 	// population with J0 = μ = 0 and odd φ it is √(1 − g²<φ'>²)/τ in continuous time.
 	Lambda float64
-	// Iterations counts the fixed-point and Newton iterations of the final grid.
+	// Iterations counts the fixed-point and Newton iterations (on the short grid that
+	// finds the tail rate, then on the final one).
 	Iterations int
-	// Residual is the largest residual of the discrete equations at the end, relative
-	// to the largest variance.
+	// Residual is the largest residual at the end, measured as Options.Tol is.
 	Residual float64
 }
 
@@ -32,7 +32,7 @@ type PopState struct {
 	C        []float64 // C_φφ(s_k) = E[φ(x(t))φ(x(t+s))] (mean not removed)
 	CDeriv   []float64 // C_φ'φ'(s_k) = E[φ'(x(t))φ'(x(t+s))] = ∂C_φφ/∂Δ
 	Delta0   float64   // Δ(0), the variance of x
-	DeltaInf float64   // Δ(∞), the variance of the static part of the input
+	DeltaInf float64   // Δ(∞): the variance across units of their temporal means
 	Mean     float64   // M = E[x] = μ + Σ_b J0_ab m_b
 	Rate     float64   // m = E[φ(x)]
 	Slope    float64   // <φ'> = E[φ'(x)]
