@@ -5,7 +5,8 @@
 // This package holds the shared core: the transfer functions φ (Tanh, Erf, ReLU, ...),
 // ParsePhi for their command-line names, and the Gaussian expectations of φ, φ' and the
 // antiderivative Φ that the mean-field theory and the kernels are made of (Expect, Pair,
-// PairMean). The simulator, the DMFT solver and the kernels live in subpackages.
+// Expect2, ExpectAnti2). The simulator, the DMFT solver and the kernels live in
+// subpackages.
 package models
 
 import (
