@@ -65,6 +65,9 @@ func TestCompareDigits(t *testing.T) {
 		if math.IsNaN(r.LogEvidence) || r.MSE <= 0 || r.MSE >= 0.09 {
 			t.Errorf("%s: implausible log evidence %v or MSE %v", r.Arch, r.LogEvidence, r.MSE)
 		}
+		if !(r.Noise >= NoiseFloor) || math.IsInf(r.Noise, 0) || !r.Converged {
+			t.Errorf("%s: noise variance %v (floor %v), converged %v", r.Arch, r.Noise, NoiseFloor, r.Converged)
+		}
 	}
 	if best < 0.97 {
 		t.Errorf("best test accuracy %.4f, want ≥ 0.97", best)

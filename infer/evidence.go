@@ -42,7 +42,7 @@ func FitEvidence(gp *likelihood.GP, opt FitOptions) (*Estimate, error) {
 	if err != nil && est == nil {
 		return nil, evidenceError(gp, err)
 	}
-	if est.Theta[2] < f.logFloor {
+	if !(est.Theta[2] >= f.logFloor) { // also when the flat region let θ run to ±Inf or NaN
 		est.Theta[2], est.Value[2] = f.logFloor, NoiseFloor
 		est.Status += fmt.Sprintf("; noise variance at the floor %g, where the evidence is still rising", NoiseFloor)
 	}
