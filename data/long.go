@@ -51,6 +51,17 @@ func readLong(s *source, opt *ReadOptions) (*Recording, error) {
 		ucode, tcode, pcode []int32
 		t, v                []float64
 	)
+	if s.format == formatParquet {
+		// The row count is known: no growing by appends (a long table has many rows).
+		n := int(s.pqFile.NumRows())
+		if err := s.plausible(n, 2); err != nil {
+			return nil, err
+		}
+		ucode, t, v = make([]int32, 0, n), make([]float64, 0, n), make([]float64, 0, n)
+		if trialcol >= 0 {
+			tcode = make([]int32, 0, n)
+		}
+	}
 	for {
 		p, err := s.readNext(cols)
 		if err != nil {
