@@ -27,7 +27,10 @@ func (b *Block) Unit(i int) []float64 { return b.Data[i*b.Len : (i+1)*b.Len : (i
 // group is split by trials or the time window, the returned blocks). Files written by
 // ldfit have row groups of at most RowGroupValues values (32 MiB), so scanning one costs
 // about 32 MiB whatever the length of the recording; a foreign file with one huge row
-// group costs up to three times that row group.
+// group costs up to three times that row group. On top of this comes the Parquet footer,
+// which every reader holds: about 0.6 KiB per column chunk (units × row groups) for
+// files ldfit writes, which carry no column statistics, and a few KiB per chunk for
+// files with statistics.
 //
 // A long-layout file has no time order that could be streamed; Scan reads it whole
 // (memory as ReadRecording) and delivers one block per trial. Scan supports the NaN

@@ -161,6 +161,9 @@ func newRecordWriter(path string, w io.WriteSeeker, sc *arrow.Schema, opt *Write
 			parquet.WithMaxRowGroupLength(1 << 30),
 			parquet.WithDataPageSize(1 << 20),
 			parquet.WithCreatedBy("ldfit " + Version()),
+			// No column statistics: min/max of float samples serve no reader of recordings,
+			// and they make the footer, which every reader holds, grow with the file.
+			parquet.WithStats(false),
 		}
 		for _, f := range sc.Fields() {
 			if f.Type.ID() == arrow.STRING {
