@@ -108,9 +108,21 @@ func (rf *recordingFlags) readOptions() data.ReadOptions {
 	}
 }
 
-// binOptions returns the options for binning a spike table.
-func (rf *recordingFlags) binOptions() data.BinOptions {
-	return data.BinOptions{Bin: rf.bin, From: rf.from, To: rf.to, Smooth: rf.smooth, Transform: rf.transform}
+// binOptions returns the options for binning the spike table s. Without --to the
+// window runs to the end: to the bin that holds the last spike, as it does when
+// neither --from nor --to is given (data.BinOptions reads To == 0 as "to the end"
+// only when From is 0 too).
+func (rf *recordingFlags) binOptions(s *data.Spikes) (data.BinOptions, error) {
+	o := data.BinOptions{Bin: rf.bin, From: rf.from, To: rf.to, Smooth: rf.smooth, Transform: rf.transform}
+	if o.To != 0 || o.From == 0 || len(s.Time) == 0 {
+		return o, nil
+	}
+	last := slices.Max(s.Time)
+	if last < o.From {
+		return o, usagef("--from %v is after the last spike (at %v s); choose an earlier start", o.From, last)
+	}
+	o.To = o.From + (math.Floor((last-o.From)/o.Bin)+1)*o.Bin
+	return o, nil
 }
 
 // load reads the recording at path, binning it first when it is a spike table, and
@@ -146,7 +158,11 @@ func (rf *recordingFlags) load(e *env, path string) (*data.Recording, error) {
 	if err != nil {
 		return nil, err
 	}
-	rec, dropped, err := s.Bin(rf.binOptions())
+	bo, err := rf.binOptions(s)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	rec, dropped, err := s.Bin(bo)
 	if err != nil {
 		return nil, err
 	}
