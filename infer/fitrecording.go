@@ -69,7 +69,7 @@ func FitSpectral(st *likelihood.Stats, opt SpectralFit) (*Result, error) {
 	if progress == nil {
 		progress = func(string, int, int) {}
 	}
-	res := &Result{Method: "spectral", Step: st.Step, PopNames: st.Pops, Phi: popStrings(opt.Phi, len(st.Pops))}
+	res := &Result{Method: "spectral", Step: st.Step, PopNames: st.Pops, Phi: perPop(opt.Phi, len(st.Pops), "tanh")}
 	tau, err := spectralTau(st, &opt, res, progress)
 	if err != nil {
 		return nil, err
@@ -106,8 +106,10 @@ func FitSpectral(st *likelihood.Stats, opt SpectralFit) (*Result, error) {
 	return res, nil
 }
 
-func popStrings(s []string, n int) []string {
-	out := make([]string, n)
+// perPop returns n per-population values from s: its one value for every population,
+// else its own value for each, else def.
+func perPop[T any](s []T, n int, def T) []T {
+	out := make([]T, n)
 	for a := range out {
 		switch {
 		case len(s) == 1:
@@ -115,7 +117,7 @@ func popStrings(s []string, n int) []string {
 		case a < len(s):
 			out[a] = s[a]
 		default:
-			out[a] = "tanh"
+			out[a] = def
 		}
 	}
 	return out
@@ -209,11 +211,11 @@ func spectralUncertainty(obj *likelihood.Spectral, est *Estimate, st *likelihood
 // units plus the jackknife over blocks of segments. Empty blocks (fewer units or
 // segments than blocks) are skipped.
 func jackknifeStats(obj likelihood.Objective, est *Estimate, st *likelihood.Stats, so likelihood.SpectralOptions, progress func(string, int, int)) (*Uncertainty, error) {
-	units, segs := filledBlocks(st)
-	ku, ks := len(units), len(segs)
-	if ku < 2 || ks < 2 {
-		return nil, fmt.Errorf("infer: the jackknife needs at least 2 non-empty blocks of units and of segments, have %d and %d; record more units or a longer recording, use shorter segments, or ask for Fisher errors", ku, ks)
+	units, segs, err := jackknifeBlocks(st, "; or ask for Fisher errors")
+	if err != nil {
+		return nil, err
 	}
+	ku, ks := len(units), len(segs)
 	done, total := 0, ku+ks
 	leave := func(u, s int) (likelihood.Objective, error) {
 		progress("jackknife", done, total)
@@ -235,13 +237,29 @@ func jackknifeStats(obj likelihood.Objective, est *Estimate, st *likelihood.Stat
 	// Welch–Satterthwaite number, and the interval uses that Student-t quantile.
 	q := make([]float64, len(est.Theta))
 	for i := range q {
-		u, s := vu.At(i, i), vs.At(i, i)
-		q[i] = z95
-		if d := (u + s) * (u + s) / (u*u/float64(ku-1) + s*s/float64(ks-1)); d > 0 {
-			q[i] = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: d}.Quantile(0.975)
-		}
+		q[i] = welchT95(vu.At(i, i), vs.At(i, i), ku, ks)
 	}
 	return fromCovariance(ErrorsJackknife, obj, est, &cov, q)
+}
+
+// welchT95 is the 97.5% Student-t quantile for a sum of two jackknife variances u and
+// s over ku and ks blocks (K−1 degrees of freedom each): at the Welch–Satterthwaite
+// number of degrees of freedom, or the normal quantile when both are zero.
+func welchT95(u, s float64, ku, ks int) float64 {
+	if d := (u + s) * (u + s) / (u*u/float64(ku-1) + s*s/float64(ks-1)); d > 0 {
+		return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: d}.Quantile(0.975)
+	}
+	return z95
+}
+
+// jackknifeBlocks returns the non-empty blocks of units and of segments of st, or an
+// error when there are fewer than two of either; advice ends the error's message.
+func jackknifeBlocks(st *likelihood.Stats, advice string) (units, segs []int, err error) {
+	units, segs = filledBlocks(st)
+	if len(units) < 2 || len(segs) < 2 {
+		return nil, nil, fmt.Errorf("infer: the jackknife needs at least 2 non-empty blocks of units and of segments, have %d and %d; record more units or a longer recording, or use shorter segments%s", len(units), len(segs), advice)
+	}
+	return units, segs, nil
 }
 
 // filledBlocks returns the indices of the unit blocks and segment blocks of st that hold
@@ -450,6 +468,12 @@ type ExactFit struct {
 	Sample   SampleOptions
 	Restarts int
 	Seed     uint64
+	// Step is the recording's sampling step, reported as Result.Step; zero takes it
+	// from Stats.
+	Step float64
+	// Tau is the time constant when the objective holds it fixed
+	// (likelihood.ExactOptions.FixTau), reported as Result.Tau; ignored otherwise.
+	Tau float64
 	// Stats, when non-nil, are the spectral statistics of the same recording; the
 	// goodness of fit of the exact estimate is then checked on them.
 	Stats *likelihood.Stats
@@ -475,8 +499,18 @@ func FitExact(obj *likelihood.Exact, opt ExactFit) (*Result, error) {
 		}
 		unc = post.Uncertainty()
 	}
-	tau := est.Value[0]
-	res := &Result{Method: "exact", Posterior: unc.Method, PopNames: []string{"all"}, Phi: []string{orTanh(opt.Phi)}, Tau: []float64{tau}, LogLik: est.LogLik, Converged: est.Converged}
+	tau, ok := est.value("tau")
+	if !ok {
+		tau = opt.Tau
+	}
+	if !(tau > 0) {
+		return nil, fmt.Errorf("infer: the exact objective holds τ fixed; give its value in ExactFit.Tau")
+	}
+	step := opt.Step
+	if step == 0 && opt.Stats != nil {
+		step = opt.Stats.Step
+	}
+	res := &Result{Method: "exact", Posterior: unc.Method, Step: step, PopNames: []string{"all"}, Phi: []string{orTanh(opt.Phi)}, Tau: []float64{tau}, LogLik: est.LogLik, Converged: est.Converged}
 	res.setParams(est, unc)
 	res.Warnings = boundaryNotes(est)
 	if st := opt.Stats; st != nil && len(st.Pops) == 1 {
@@ -484,12 +518,23 @@ func FitExact(obj *likelihood.Exact, opt ExactFit) (*Result, error) {
 		if err != nil {
 			return nil, err
 		}
-		g, d := est.Value[1], est.Value[2]
+		g, _ := est.value("g")
+		d, _ := est.value("D")
 		if err := res.setSpectra(sp, &Estimate{Theta: sp.Theta([][]float64{{g * g}}, []float64{d})}, st); err != nil {
 			return nil, err
 		}
 	}
 	return res, nil
+}
+
+// value returns the natural value of the parameter named name.
+func (e *Estimate) value(name string) (float64, bool) {
+	for i, p := range e.Params {
+		if p.Name == name {
+			return e.Value[i], true
+		}
+	}
+	return 0, false
 }
 
 func orTanh(s string) string {
@@ -501,8 +546,9 @@ func orTanh(s string) string {
 
 // FitNNLS returns the poster estimator, the non-negative least-squares regression of
 // the residual spectrum on the spectra of φ (likelihood.SpectralNNLS), with standard
-// errors and Student-t intervals from the jackknife over blocks of units and of
-// segments, cut at zero.
+// errors, correlations and Student-t intervals from the jackknife over blocks of units
+// and of segments, cut at zero. Its LogLik is the Whittle log-likelihood at the
+// estimate, comparable with FitSpectral's at the same τ.
 func FitNNLS(st *likelihood.Stats, tau []float64, phi []string) (*Result, error) {
 	fit, err := likelihood.SpectralNNLS(st, tau)
 	if err != nil {
@@ -520,11 +566,11 @@ func FitNNLS(st *likelihood.Stats, tau []float64, phi []string) (*Result, error)
 		return append(v, f.D...)
 	}
 	est := flat(fit)
-	units, segs := filledBlocks(st)
-	ku, ks := len(units), len(segs)
-	if ku < 2 || ks < 2 {
-		return nil, fmt.Errorf("infer: the jackknife needs at least 2 non-empty blocks of units and of segments, have %d and %d; record more units or a longer recording, or use shorter segments", ku, ks)
+	units, segs, err := jackknifeBlocks(st, "")
+	if err != nil {
+		return nil, err
 	}
+	ku, ks := len(units), len(segs)
 	var reps [2][][]float64
 	for k := 0; k < ku+ks; k++ {
 		u, s, side := -1, -1, 0
@@ -539,24 +585,32 @@ func FitNNLS(st *likelihood.Stats, tau []float64, phi []string) (*Result, error)
 		}
 		reps[side] = append(reps[side], flat(f))
 	}
-	res := &Result{Method: "nnls", Posterior: ErrorsJackknife, Step: st.Step, PopNames: st.Pops, Phi: popStrings(phi, len(st.Pops)), Tau: tauOrOne(tau, len(st.Pops)), LogLik: math.NaN(), Converged: true}
-	params := obj.Params()
-	for i, p := range params {
-		vu, vs := jackVar(reps[0], i), jackVar(reps[1], i)
-		se := math.Sqrt(vu + vs)
-		q := z95
-		if d := (vu + vs) * (vu + vs) / (vu*vu/float64(ku-1) + vs*vs/float64(ks-1)); d > 0 {
-			q = distuv.StudentsT{Mu: 0, Sigma: 1, Nu: d}.Quantile(0.975)
-		}
-		res.Params = append(res.Params, ParamEstimate{Name: p.Name, Estimate: est[i], SE: se, Lower: math.Max(0, est[i]-q*se), Upper: est[i] + q*se})
-		if name, ok := strings.CutPrefix(p.Name, "g2"); ok {
-			g := math.Sqrt(est[i])
-			res.Params = append(res.Params, ParamEstimate{Name: "g" + name, Estimate: g, SE: se / (2 * g), Lower: math.Sqrt(math.Max(0, est[i]-q*se)), Upper: math.Sqrt(est[i] + q*se), Derived: true})
-		}
-	}
 	th := make([]float64, len(est))
 	for i, v := range est {
 		th[i] = math.Log(math.Max(v, 1e-300))
+	}
+	// The Whittle log-likelihood at the estimate, as FitSpectral reports it at its own.
+	loglik := obj.Eval(th, nil) + obj.Offset()
+	res := &Result{Method: "nnls", Posterior: ErrorsJackknife, Step: st.Step, PopNames: st.Pops, Phi: perPop(phi, len(st.Pops), "tanh"), Tau: perPop(tau, len(st.Pops), 1), LogLik: loglik, Converged: true}
+	cu, cs := jackCov(reps[0]), jackCov(reps[1])
+	se := make([]float64, len(est))
+	for i := range est {
+		se[i] = math.Sqrt(cu[i][i] + cs[i][i])
+	}
+	res.Corr = make([][]float64, len(est))
+	for i, p := range obj.Params() {
+		res.Corr[i] = make([]float64, len(est))
+		for j := range est {
+			res.Corr[i][j] = (cu[i][j] + cs[i][j]) / (se[i] * se[j])
+		}
+		res.Corr[i][i] = 1 // also where se is 0
+		q := welchT95(cu[i][i], cs[i][i], ku, ks)
+		lo, hi := math.Max(0, est[i]-q*se[i]), est[i]+q*se[i]
+		res.Params = append(res.Params, ParamEstimate{Name: p.Name, Estimate: est[i], SE: se[i], Lower: lo, Upper: hi})
+		if name, ok := strings.CutPrefix(p.Name, "g2"); ok {
+			g := math.Sqrt(est[i])
+			res.Params = append(res.Params, ParamEstimate{Name: "g" + name, Estimate: g, SE: se[i] / (2 * g), Lower: math.Sqrt(lo), Upper: math.Sqrt(hi), Derived: true})
+		}
 	}
 	if err := res.setSpectra(obj, &Estimate{Theta: th}, st); err != nil {
 		return nil, err
@@ -564,30 +618,24 @@ func FitNNLS(st *likelihood.Stats, tau []float64, phi []string) (*Result, error)
 	return res, nil
 }
 
-// jackVar is the delete-a-block jackknife variance of coordinate i of reps.
-func jackVar(reps [][]float64, i int) float64 {
+// jackCov is the delete-a-block jackknife covariance of the replicates reps.
+func jackCov(reps [][]float64) [][]float64 {
 	k := float64(len(reps))
-	var m, v float64
+	p := len(reps[0])
+	m := make([]float64, p)
 	for _, r := range reps {
-		m += r[i] / k
-	}
-	for _, r := range reps {
-		v += (r[i] - m) * (r[i] - m)
-	}
-	return (k - 1) / k * v
-}
-
-func tauOrOne(tau []float64, n int) []float64 {
-	out := make([]float64, n)
-	for a := range out {
-		switch {
-		case len(tau) == 1:
-			out[a] = tau[0]
-		case a < len(tau):
-			out[a] = tau[a]
-		default:
-			out[a] = 1
+		for i, v := range r {
+			m[i] += v / k
 		}
 	}
-	return out
+	c := make([][]float64, p)
+	for i := range c {
+		c[i] = make([]float64, p)
+		for _, r := range reps {
+			for j := range c[i] {
+				c[i][j] += (k - 1) / k * (r[i] - m[i]) * (r[j] - m[j])
+			}
+		}
+	}
+	return c
 }

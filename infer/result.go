@@ -267,24 +267,18 @@ func (r *resultRows) columns() []data.Column {
 	for i, name := range resultColumns {
 		cols[i].Name = name
 		if i < len(r.str) {
-			cols[i].String = nonNilS(r.str[i])
+			cols[i].String = nonNil(r.str[i])
 		} else {
-			cols[i].Float = nonNilF(r.num[i-len(r.str)])
+			cols[i].Float = nonNil(r.num[i-len(r.str)])
 		}
 	}
 	return cols
 }
 
-func nonNilS(s []string) []string {
+// nonNil returns s, or an empty slice for nil: a column of no rows, not a missing one.
+func nonNil[T any](s []T) []T {
 	if s == nil {
-		return []string{}
-	}
-	return s
-}
-
-func nonNilF(s []float64) []float64 {
-	if s == nil {
-		return []float64{}
+		return []T{}
 	}
 	return s
 }

@@ -7,6 +7,9 @@ import (
 	"testing"
 
 	"github.com/ldfit/ldfit/data"
+	"github.com/ldfit/ldfit/likelihood"
+	"github.com/ldfit/ldfit/models"
+	"github.com/ldfit/ldfit/models/network"
 )
 
 func sampleResult() *Result {
@@ -75,5 +78,74 @@ func TestReadResultRejectsOtherTables(t *testing.T) {
 	}
 	if _, err := ReadResult(path); err == nil {
 		t.Error("a table that is not a fit result was accepted")
+	}
+}
+
+// Every method fills the same fields of the Result, and they survive the file: a field
+// one method left empty (the exact method's sampling step once) shows in the output of
+// ldfit fit and ldfit predict.
+func TestResultEveryMethodFilled(t *testing.T) {
+	rec := recSimulate(t, network.Single(60, 1.5, 0.5, models.Tanh{}), 2048, 11)
+	st, err := likelihood.SpectralStats(rec, likelihood.StatsOptions{Segment: 128, Blocks: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	exact := func(opt likelihood.ExactOptions, fit ExactFit) (*Result, error) {
+		obj, err := likelihood.NewExact(rec, opt)
+		if err != nil {
+			return nil, err
+		}
+		return FitExact(obj, fit)
+	}
+	for _, m := range []struct {
+		name string
+		fit  func() (*Result, error)
+		tau  float64
+	}{
+		{"spectral", func() (*Result, error) { return FitSpectral(st, SpectralFit{Errors: ErrorsFisher}) }, 1},
+		{"nnls", func() (*Result, error) { return FitNNLS(st, []float64{1}, []string{"tanh"}) }, 1},
+		{"exact", func() (*Result, error) { return exact(likelihood.ExactOptions{}, ExactFit{Stats: st}) }, 0},
+		{"exact without spectra", func() (*Result, error) { return exact(likelihood.ExactOptions{}, ExactFit{Step: rec.Step}) }, 0},
+		{"exact, τ fixed", func() (*Result, error) {
+			return exact(likelihood.ExactOptions{Tau: 0.8, FixTau: true}, ExactFit{Step: rec.Step, Tau: 0.8})
+		}, 0.8},
+	} {
+		res, err := m.fit()
+		if err != nil {
+			t.Fatalf("%s: %v", m.name, err)
+		}
+		res.Describe("sim.parquet", rec.TimeUnit, rec.Units, rec.Populations)
+		path := filepath.Join(t.TempDir(), "fit.parquet")
+		if err := WriteResult(path, res, data.WriteOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := ReadResult(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fitted := 0
+		for _, p := range got.Params {
+			if !p.Derived {
+				fitted++
+			}
+		}
+		switch {
+		case got.Method == "" || got.Posterior == "" || got.Source != "sim.parquet" || got.TimeUnit != rec.TimeUnit:
+			t.Errorf("%s: method %q, posterior %q, source %q, time unit %q", m.name, got.Method, got.Posterior, got.Source, got.TimeUnit)
+		case got.Step != rec.Step:
+			t.Errorf("%s: step %v read back, want %v", m.name, got.Step, rec.Step)
+		case len(got.Units) != 60 || len(got.Populations) != 60 || len(got.PopNames) != 1 || len(got.Phi) != 1 || got.Phi[0] != "tanh":
+			t.Errorf("%s: %d units, %d population labels, populations %q, φ %q", m.name, len(got.Units), len(got.Populations), got.PopNames, got.Phi)
+		case len(got.Tau) != 1 || !(got.Tau[0] > 0) || m.tau != 0 && got.Tau[0] != m.tau:
+			t.Errorf("%s: τ %v, want %v", m.name, got.Tau, m.tau)
+		case len(got.Corr) != fitted || fitted < 2 || math.Abs(got.Corr[0][1]) > 1 || got.Corr[1][1] != 1:
+			t.Errorf("%s: %d fitted parameters, correlation %v", m.name, fitted, got.Corr)
+		case math.IsNaN(got.LogLik) || math.IsInf(got.LogLik, 0) || !got.Converged:
+			t.Errorf("%s: log-likelihood %v, converged %v", m.name, got.LogLik, got.Converged)
+		case got.G2() == nil || got.D() == nil:
+			t.Errorf("%s: G2 %v, D %v from %+v", m.name, got.G2(), got.D(), got.Params)
+		case m.name != "exact without spectra" && m.name != "exact, τ fixed" && (len(got.Spectra) != 1 || len(got.Fit) != 1):
+			t.Errorf("%s: %d spectra, %d goodness-of-fit rows", m.name, len(got.Spectra), len(got.Fit))
+		}
 	}
 }
