@@ -6,12 +6,10 @@ import (
 
 	"github.com/ldfit/ldfit/data"
 	"github.com/ldfit/ldfit/infer"
-	"github.com/ldfit/ldfit/likelihood"
-	"github.com/ldfit/ldfit/models"
 )
 
 type evaluateFlags struct {
-	fit      fitFlags
+	fit      *fitFlags
 	split    string
 	lags     int
 	spacing  int
@@ -52,7 +50,7 @@ evidence). -o writes the table (one row per predictor); --plot draws the model's
 one-step predictions of the held-out units that vary most.`,
 		flags: func(fs *flag.FlagSet) {
 			f := &evaluateOpts
-			addFitFlags(fs, &f.fit)
+			f.fit = addFitFlags(fs)
 			fs.StringVar(&f.split, "split", "time:0.2", "held-out part: time:F or units:F")
 			fs.IntVar(&f.lags, "lags", 20, "forecast row: past samples conditioned on (0 leaves the row out)")
 			fs.IntVar(&f.spacing, "spacing", 1, "forecast row: recording steps between conditioning samples and forecast points")
@@ -63,71 +61,6 @@ one-step predictions of the held-out units that vary most.`,
 		},
 		run: func(e *env, args []string) error { return runEvaluate(e, args, &evaluateOpts) },
 	})
-}
-
-// addFitFlags declares on fs the flags of ldfit fit that choose and configure the fit
-// (not its output flags), with the same names, defaults and help
-// (TestEvaluateHasFitFlags keeps them in step with fit's).
-func addFitFlags(fs *flag.FlagSet, f *fitFlags) {
-	f.rec = addRecordingFlags(fs)
-	fs.StringVar(&f.method, "method", "spectral", "likelihood: spectral, exact or nnls")
-	fs.StringVar(&f.phi, "phi", "tanh", "transfer function, or NAME=PHI per population (e.g. tanh, erf, relu)")
-	fs.StringVar(&f.tau, "tau", "", "time constant `T` in the file's time unit, or NAME=T per population (default 1; exact: initial value)")
-	fs.StringVar(&f.tauProfile, "tau-profile", "", "profile τ over `LO:HI:N` (N log-spaced values) instead of --tau (spectral)")
-	fs.IntVar(&f.segment, "segment", 0, "segment length `L`, a power of two (default: from the correlation time)")
-	fs.Float64Var(&f.maxFreq, "max-freq", 0, "spectral: fit only frequencies up to `F` cycles per time unit (default: all)")
-	fs.IntVar(&f.blocks, "blocks", 16, "blocks of units and of segments for the jackknife")
-	fs.StringVar(&f.posterior, "posterior", "laplace", "uncertainty: laplace (or the jackknife, see --errors) or mcmc")
-	fs.StringVar(&f.errors, "errors", infer.ErrorsJackknife, "spectral standard errors: jackknife or fisher")
-	fs.IntVar(&f.restarts, "restarts", 2, "extra optimiser starts jittered around the initial point")
-	fs.IntVar(&f.steps, "mcmc-steps", 2000, "ensemble moves kept by --posterior mcmc")
-}
-
-// fitLoaded fits a recording already in memory by the method of the fit flags,
-// through the same estimators as ldfit fit (f.spectral, f.exact, infer.FitNNLS).
-func (f *fitFlags) fitLoaded(e *env, rec *data.Recording, source string) (*infer.Result, error) {
-	phis, err := perPopulation("phi", f.phi)
-	if err != nil {
-		return nil, err
-	}
-	so := likelihood.StatsOptions{Segment: f.segment, Workers: e.Workers, Blocks: f.blocks, PopPhi: map[string]models.Phi{}}
-	for name, s := range phis {
-		phi, err := models.ParsePhi(s)
-		if err != nil {
-			return nil, usagef("--phi: %v", err)
-		}
-		if name == "" {
-			so.Phi = phi
-		} else {
-			so.PopPhi[name] = phi
-		}
-	}
-	st, err := likelihood.SpectralStats(rec, so)
-	if err != nil && f.method == "exact" {
-		// As in ldfit fit: the exact method needs the spectra only for its goodness of fit.
-		e.warnf("no goodness-of-fit check of the spectra: %v", err)
-		st, err = nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	var res *infer.Result
-	switch f.method {
-	case "exact":
-		res, err = f.exact(e, rec, phis[""], st)
-	case "nnls":
-		var tau []float64
-		if tau, err = f.taus(st.Pops); err == nil {
-			res, err = infer.FitNNLS(st, tau, popValues(phis, st.Pops, "tanh"))
-		}
-	default:
-		res, err = f.spectral(e, st, popValues(phis, st.Pops, "tanh"))
-	}
-	if err != nil {
-		return nil, err
-	}
-	res.Describe(source, rec.TimeUnit, rec.Units, rec.Populations)
-	return res, nil
 }
 
 func (f *evaluateFlags) check() error {

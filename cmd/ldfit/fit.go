@@ -1,10 +1,10 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"math"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -30,7 +30,8 @@ type fitFlags struct {
 	plot       string
 }
 
-var fitOpts fitFlags
+// fitOpts holds the flags of the running ldfit fit.
+var fitOpts *fitFlags
 
 func init() {
 	register(&command{
@@ -60,23 +61,29 @@ spectrum the model does not reproduce within its sampling noise, a flat τ profi
 parameters at the boundary of their range. -o writes the result (read by
 ldfit predict); --plot draws the observed and fitted spectra.`,
 		flags: func(fs *flag.FlagSet) {
-			f := &fitOpts
-			f.rec = addRecordingFlags(fs)
-			fs.StringVar(&f.method, "method", "spectral", "likelihood: spectral, exact or nnls")
-			fs.StringVar(&f.phi, "phi", "tanh", "transfer function, or NAME=PHI per population (e.g. tanh, erf, relu)")
-			fs.StringVar(&f.tau, "tau", "", "time constant `T` in the file's time unit, or NAME=T per population (default 1; exact: initial value)")
-			fs.StringVar(&f.tauProfile, "tau-profile", "", "profile τ over `LO:HI:N` (N log-spaced values) instead of --tau (spectral)")
-			fs.IntVar(&f.segment, "segment", 0, "segment length `L`, a power of two (default: from the correlation time)")
-			fs.Float64Var(&f.maxFreq, "max-freq", 0, "spectral: fit only frequencies up to `F` cycles per time unit (default: all)")
-			fs.IntVar(&f.blocks, "blocks", 16, "blocks of units and of segments for the jackknife")
-			fs.StringVar(&f.posterior, "posterior", "laplace", "uncertainty: laplace (or the jackknife, see --errors) or mcmc")
-			fs.StringVar(&f.errors, "errors", infer.ErrorsJackknife, "spectral standard errors: jackknife or fisher")
-			fs.IntVar(&f.restarts, "restarts", 2, "extra optimiser starts jittered around the initial point")
-			fs.IntVar(&f.steps, "mcmc-steps", 2000, "ensemble moves kept by --posterior mcmc")
-			fs.StringVar(&f.plot, "plot", "", "draw the observed and fitted spectra to `FILE` (.png or .svg)")
+			fitOpts = addFitFlags(fs)
+			fs.StringVar(&fitOpts.plot, "plot", "", "draw the observed and fitted spectra to `FILE` (.png or .svg)")
 		},
-		run: func(e *env, args []string) error { return runFit(e, args, &fitOpts) },
+		run: func(e *env, args []string) error { return runFit(e, args, fitOpts) },
 	})
+}
+
+// addFitFlags declares on fs the flags that choose and configure a fit, with the
+// recording flags: ldfit fit and ldfit evaluate fit alike.
+func addFitFlags(fs *flag.FlagSet) *fitFlags {
+	f := &fitFlags{rec: addRecordingFlags(fs)}
+	fs.StringVar(&f.method, "method", "spectral", "likelihood: spectral, exact or nnls")
+	fs.StringVar(&f.phi, "phi", "tanh", "transfer function, or NAME=PHI per population (e.g. tanh, erf, relu)")
+	fs.StringVar(&f.tau, "tau", "", "time constant `T` in the file's time unit, or NAME=T per population (default 1; exact: initial value)")
+	fs.StringVar(&f.tauProfile, "tau-profile", "", "profile τ over `LO:HI:N` (N log-spaced values) instead of --tau (spectral)")
+	fs.IntVar(&f.segment, "segment", 0, "segment length `L`, a power of two (default: from the correlation time)")
+	fs.Float64Var(&f.maxFreq, "max-freq", 0, "spectral: fit only frequencies up to `F` cycles per time unit (default: all)")
+	fs.IntVar(&f.blocks, "blocks", 16, "blocks of units and of segments for the jackknife")
+	fs.StringVar(&f.posterior, "posterior", "laplace", "uncertainty: laplace (or the jackknife, see --errors) or mcmc")
+	fs.StringVar(&f.errors, "errors", infer.ErrorsJackknife, "spectral standard errors: jackknife or fisher")
+	fs.IntVar(&f.restarts, "restarts", 2, "extra optimiser starts jittered around the initial point")
+	fs.IntVar(&f.steps, "mcmc-steps", 2000, "ensemble moves kept by --posterior mcmc")
+	return f
 }
 
 func runFit(e *env, args []string, f *fitFlags) error {
@@ -136,8 +143,10 @@ func (f *fitFlags) check() error {
 	if f.restarts < 0 || f.steps < 10 {
 		return usagef("--restarts must be ≥ 0 and --mcmc-steps ≥ 10")
 	}
-	if ext := strings.ToLower(filepath.Ext(f.plot)); f.plot != "" && ext != ".png" && ext != ".svg" {
-		return usagef("--plot %s: the figure must be a .png or .svg file", f.plot)
+	if f.plot != "" {
+		if err := checkPlotPath(f.plot); err != nil {
+			return err
+		}
 	}
 	if f.tauProfile != "" && f.method != "spectral" {
 		return usagef("--tau-profile applies to --method spectral; the exact method fits τ itself")
@@ -145,17 +154,86 @@ func (f *fitFlags) check() error {
 	return nil
 }
 
-// fit reads the recording and runs the chosen method.
+// fit reads the recording at path and fits it: from spectral statistics computed while
+// the file streams by when the method needs nothing more, from the loaded recording
+// otherwise (spike tables, NaN handling other than error, the exact method).
 func (f *fitFlags) fit(e *env, path string) (*infer.Result, error) {
-	phis, err := perPopulation("phi", f.phi)
+	if err := f.rec.check(); err != nil {
+		return nil, err
+	}
+	spikes, err := data.IsSpikeTable(path)
 	if err != nil {
 		return nil, err
 	}
+	if spikes || f.method == "exact" || f.rec.readOptions().NaN != data.NaNError {
+		rec, err := f.rec.load(e, path)
+		if err != nil {
+			return nil, err
+		}
+		res, err := f.fitLoaded(e, rec, path)
+		return res, inFile(path, err)
+	}
+	if err := e.addInput(path); err != nil {
+		return nil, err
+	}
+	if f.rec.binning() {
+		return nil, usagef("%s is a recording, not a spike table: --bin, --smooth and --transform apply only to spike tables; remove them", path)
+	}
+	so, phis, err := f.statsOptions(e)
+	if err != nil {
+		return nil, err
+	}
+	p := e.progress("reading "+path, 0)
+	last := 0
+	st, sc, err := infer.ScanStats(path, f.rec.readOptions(), so, func(n int) { p.Add(n - last); last = n })
+	p.Done()
+	if err != nil {
+		return nil, err
+	}
+	res, err := f.fitStats(e, st, nil, phis)
+	if err != nil {
+		return nil, inFile(path, err)
+	}
+	res.Describe(path, orDefault(sc.Meta()["time_unit"], "s"), sc.Units(), sc.Populations())
+	return res, nil
+}
+
+// fitLoaded fits the recording rec, read from source, by the method the flags choose.
+// ldfit fit and ldfit evaluate both fit through it.
+func (f *fitFlags) fitLoaded(e *env, rec *data.Recording, source string) (*infer.Result, error) {
+	so, phis, err := f.statsOptions(e)
+	if err != nil {
+		return nil, err
+	}
+	st, err := likelihood.SpectralStats(rec, so)
+	if err != nil && f.method == "exact" {
+		// The exact method needs no spectra; they only serve the goodness of fit.
+		e.warnf("no goodness-of-fit check of the spectra: %v", err)
+		st, err = nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	res, err := f.fitStats(e, st, rec, phis)
+	if err != nil {
+		return nil, err
+	}
+	res.Describe(source, rec.TimeUnit, rec.Units, rec.Populations)
+	return res, nil
+}
+
+// statsOptions returns the options of the spectral statistics and the --phi values by
+// population ("" for the common one).
+func (f *fitFlags) statsOptions(e *env) (likelihood.StatsOptions, map[string]string, error) {
 	so := likelihood.StatsOptions{Segment: f.segment, Workers: e.Workers, Blocks: f.blocks, PopPhi: map[string]models.Phi{}}
+	phis, err := perPopulation("phi", f.phi)
+	if err != nil {
+		return so, nil, err
+	}
 	for name, s := range phis {
 		phi, err := models.ParsePhi(s)
 		if err != nil {
-			return nil, usagef("--phi: %v", err)
+			return so, nil, usagef("--phi: %v", err)
 		}
 		if name == "" {
 			so.Phi = phi
@@ -163,77 +241,34 @@ func (f *fitFlags) fit(e *env, path string) (*infer.Result, error) {
 			so.PopPhi[name] = phi
 		}
 	}
-	st, rec, desc, err := f.statistics(e, path, so)
-	if err != nil {
-		return nil, err
-	}
-	var res *infer.Result
+	return so, phis, nil
+}
+
+// fitStats runs the chosen method on the statistics st (nil when none could be made,
+// which only the exact method tolerates) and, for the exact method, the recording rec.
+func (f *fitFlags) fitStats(e *env, st *likelihood.Stats, rec *data.Recording, phis map[string]string) (*infer.Result, error) {
 	switch f.method {
 	case "exact":
-		res, err = f.exact(e, rec, phis[""], st)
+		return f.exact(e, rec, phis[""], st)
 	case "nnls":
-		var tau []float64
-		if tau, err = f.taus(st.Pops); err == nil {
-			res, err = infer.FitNNLS(st, tau, popValues(phis, st.Pops, "tanh"))
-		}
-	default:
-		res, err = f.spectral(e, st, popValues(phis, st.Pops, "tanh"))
-	}
-	if err != nil {
-		return nil, err
-	}
-	res.Describe(path, desc.timeUnit, desc.units, desc.pops)
-	return res, nil
-}
-
-type recordingDesc struct {
-	timeUnit    string
-	units, pops []string
-}
-
-// statistics computes the spectral statistics: streaming from the file when it is a
-// recording and the method needs no more, from the loaded recording otherwise (spike
-// tables, NaN handling other than error, the exact method).
-func (f *fitFlags) statistics(e *env, path string, so likelihood.StatsOptions) (*likelihood.Stats, *data.Recording, recordingDesc, error) {
-	if err := f.rec.check(); err != nil {
-		return nil, nil, recordingDesc{}, err
-	}
-	spikes, err := data.IsSpikeTable(path)
-	if err != nil {
-		return nil, nil, recordingDesc{}, err
-	}
-	ro := f.rec.readOptions()
-	if !spikes && f.method != "exact" && ro.NaN == data.NaNError {
-		if err := e.addInput(path); err != nil {
-			return nil, nil, recordingDesc{}, err
-		}
-		if f.rec.binning() {
-			return nil, nil, recordingDesc{}, usagef("%s is a recording, not a spike table: --bin, --smooth and --transform apply only to spike tables; remove them", path)
-		}
-		p := e.progress("reading "+path, 0)
-		last := 0
-		st, sc, err := infer.ScanStats(path, ro, so, func(n int) { p.Add(n - last); last = n })
-		p.Done()
+		tau, err := f.taus(st.Pops)
 		if err != nil {
-			return nil, nil, recordingDesc{}, err
+			return nil, err
 		}
-		return st, nil, recordingDesc{orDefault(sc.Meta()["time_unit"], "s"), sc.Units(), sc.Populations()}, nil
+		return infer.FitNNLS(st, tau, popValues(phis, st.Pops, "tanh"))
+	default:
+		return f.spectral(e, st, popValues(phis, st.Pops, "tanh"))
 	}
-	rec, err := f.rec.load(e, path)
-	if err != nil {
-		return nil, nil, recordingDesc{}, err
+}
+
+// inFile prefixes err with the path of the file it concerns, unless it is a usage
+// error (about a flag, not the file) or already names the file.
+func inFile(path string, err error) error {
+	var ue usageError
+	if err == nil || errors.As(err, &ue) || strings.HasPrefix(err.Error(), path) {
+		return err
 	}
-	desc := recordingDesc{rec.TimeUnit, rec.Units, rec.Populations}
-	st, err := likelihood.SpectralStats(rec, so)
-	if err != nil && f.method == "exact" {
-		// The exact method needs no spectra; they only serve the goodness of fit.
-		e.warnf("no goodness-of-fit check of the spectra: %v", err)
-		return nil, rec, desc, nil
-	}
-	if err != nil {
-		return nil, nil, recordingDesc{}, fmt.Errorf("%s: %w", path, err)
-	}
-	return st, rec, desc, nil
+	return fmt.Errorf("%s: %w", path, err)
 }
 
 func (f *fitFlags) spectral(e *env, st *likelihood.Stats, phi []string) (*infer.Result, error) {
@@ -284,7 +319,7 @@ func (f *fitFlags) exact(e *env, rec *data.Recording, phiName string, st *likeli
 		return nil, err
 	}
 	return infer.FitExact(obj, infer.ExactFit{
-		Phi: phi.String(), MCMC: f.posterior == "mcmc", Sample: infer.SampleOptions{Steps: f.steps},
+		Phi: phi.String(), Step: rec.Step, MCMC: f.posterior == "mcmc", Sample: infer.SampleOptions{Steps: f.steps},
 		Restarts: f.restarts, Seed: e.Seed, Stats: st,
 	})
 }

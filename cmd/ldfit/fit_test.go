@@ -31,6 +31,7 @@ func fitRecording(t *testing.T, m network.Model, steps int, seed uint64) string 
 
 type fitOutput struct {
 	Method, Posterior string
+	Step              float64
 	Params            []struct {
 		Name                       string
 		Estimate, SE, Lower, Upper float64
@@ -100,6 +101,9 @@ func TestFitCommandMethods(t *testing.T) {
 		}
 		if g, _, _ := o.param(t, "g"); math.Abs(g/1.6-1) > 0.1 {
 			t.Errorf("%v: g = %v, want 1.6", args, g)
+		}
+		if o.Step != 0.1 {
+			t.Errorf("%v: step %v reported, want the recording's 0.1", args, o.Step)
 		}
 	}
 }

@@ -23,9 +23,8 @@ import (
 // population of r on log–log axes and writes the figure to path (.png or .svg),
 // atomically.
 func plotSpectra(r *infer.Result, path string) error {
-	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
-	if ext != "png" && ext != "svg" {
-		return usagef("--plot %s: the figure must be a .png or .svg file", path)
+	if err := checkPlotPath(path); err != nil {
+		return err
 	}
 	p := plot.New()
 	p.Title.Text = "Residual spectrum: observed and fitted"
@@ -58,7 +57,13 @@ func plotSpectra(r *infer.Result, path string) error {
 		p.Legend.Add(strings.TrimSpace(name+" observed"), pts)
 		p.Legend.Add(strings.TrimSpace(name+" fitted Σ g² S_φ + 2D/a"), line)
 	}
-	wt, err := p.WriterTo(6*vg.Inch, 4*vg.Inch, ext)
+	return savePlot(p, path, 6*vg.Inch, 4*vg.Inch)
+}
+
+// savePlot draws p at width w and height h and writes it to path atomically, in the
+// format its extension names (.png or .svg).
+func savePlot(p *plot.Plot, path string, w, h vg.Length) error {
+	wt, err := p.WriterTo(w, h, strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), "."))
 	if err != nil {
 		return err
 	}
