@@ -369,24 +369,13 @@ func (r *Result) fillRows(c map[string]*data.Column) error {
 			r.Units = append(r.Units, name[i])
 			r.Populations = append(r.Populations, pop[i])
 		case kindSpectrum:
-			j, ok := spectra[pop[i]]
-			if !ok {
-				j = len(r.Spectra)
-				spectra[pop[i]] = j
-				r.Spectra = append(r.Spectra, Spectrum{Population: pop[i]})
-			}
-			s := &r.Spectra[j]
+			s := byPopulation(&r.Spectra, spectra, pop[i], func(p string) Spectrum { return Spectrum{Population: p} })
 			s.Freq = append(s.Freq, freq[i])
 			s.Observed = append(s.Observed, obs[i])
 			s.Fitted = append(s.Fitted, fit[i])
 		case kindGoodness:
-			j, ok := goodness[pop[i]]
-			if !ok {
-				j = len(r.Fit)
-				goodness[pop[i]] = j
-				r.Fit = append(r.Fit, Goodness{Population: pop[i]})
-			}
-			if err := r.Fit[j].set(name[i], est[i]); err != nil {
+			g := byPopulation(&r.Fit, goodness, pop[i], func(p string) Goodness { return Goodness{Population: p} })
+			if err := g.set(name[i], est[i]); err != nil {
 				return fmt.Errorf("row %d: %v", i, err)
 			}
 		case kindWarning:
@@ -415,4 +404,16 @@ func (r *Result) fillRows(c map[string]*data.Column) error {
 		}
 	}
 	return nil
+}
+
+// byPopulation returns the element of *list for population pop, appending one made by
+// mk the first time pop is seen (index maps populations to their place in *list).
+func byPopulation[T any](list *[]T, index map[string]int, pop string, mk func(string) T) *T {
+	j, ok := index[pop]
+	if !ok {
+		j = len(*list)
+		index[pop] = j
+		*list = append(*list, mk(pop))
+	}
+	return &(*list)[j]
 }
