@@ -1,6 +1,8 @@
 package data
 
 import (
+	"bytes"
+	"encoding/base64"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -242,7 +244,7 @@ func checkMessage(b []byte) (int64, error) {
 
 // readMessageAt verifies the message whose metadata starts at off, and returns where it
 // ends (after its body).
-func readMessageAt(f *os.File, off, size int64) (end int64, eos bool, err error) {
+func readMessageAt(f io.ReaderAt, off, size int64) (end int64, eos bool, err error) {
 	var pre [8]byte
 	if _, err := f.ReadAt(pre[:4], off); err != nil {
 		return 0, false, err
@@ -283,7 +285,26 @@ func verifyIPC(f *os.File, fm format) error {
 	if err != nil {
 		return err
 	}
-	size := st.Size()
+	return verifyIPCAt(f, st.Size(), fm)
+}
+
+// verifyArrowSchemaKey checks the Arrow schema that Parquet writers store, base64
+// encoded, under the key-value metadata "ARROW:schema", and that pqarrow decodes.
+func verifyArrowSchemaKey(v string) error {
+	var b []byte
+	var err error
+	if len(v)%4 == 0 {
+		b, err = base64.StdEncoding.DecodeString(v)
+	}
+	if len(b) == 0 || err != nil {
+		if b, err = base64.RawStdEncoding.DecodeString(v); err != nil {
+			return err
+		}
+	}
+	return verifyIPCAt(bytes.NewReader(b), int64(len(b)), formatArrowStream)
+}
+
+func verifyIPCAt(f io.ReaderAt, size int64, fm format) error {
 	if fm == formatArrowStream {
 		for off := int64(0); off < size; {
 			end, eos, err := readMessageAt(f, off, size)

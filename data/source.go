@@ -158,6 +158,11 @@ func (s *source) open() (err error) {
 		if err := checkParquet(s.path, pf, st.Size()); err != nil {
 			return err
 		}
+		if v := pf.MetaData().KeyValueMetadata().FindValue("ARROW:schema"); v != nil {
+			if err := verifyArrowSchemaKey(*v); err != nil {
+				return fmt.Errorf("%s: corrupt ARROW:schema metadata in the Parquet footer: %v", s.path, err)
+			}
+		}
 		// Strings (unit names, labels, trials) are read as dictionaries: a long table
 		// repeats a few names millions of times, and decoding them one string per row
 		// would dominate the read.
