@@ -90,6 +90,7 @@ networks of these widths and prints their kernel's relative deviation from the l
 type compareRow struct {
 	Rank        int    `json:"rank"`
 	Arch        string `json:"arch"`
+	Structure   string `json:"structure"`
 	Family      string `json:"family"`
 	Depth       int    `json:"depth"`
 	SigmaW2     number `json:"sw2"`
@@ -161,7 +162,7 @@ func runCompare(e *env, args []string, cf *compareFlags) error {
 	infer.RankByEvidence(res)
 	rows := make([]compareRow, len(res))
 	for i, r := range res {
-		rows[i] = compareRow{i + 1, r.Arch.String(), r.Arch.Family(), r.Arch.Depth, number(r.Arch.SigmaW2), number(r.Arch.SigmaB2),
+		rows[i] = compareRow{i + 1, r.Arch.String(), r.Arch.Structure(), r.Arch.Family(), r.Arch.Depth, number(r.Arch.SigmaW2), number(r.Arch.SigmaB2),
 			number(r.Noise), number(r.LogEvidence), number(r.Accuracy), number(r.MSE), number(r.MLPD), number(r.Jitter), r.Converged}
 	}
 	var wrows []widthRow
@@ -190,10 +191,10 @@ func runCompare(e *env, args []string, cf *compareFlags) error {
 		if !r.Converged {
 			conv = "*"
 		}
-		cells = append(cells, []string{strconv.Itoa(r.Rank), r.Arch + conv, formatFloat(float64(r.LogEvidence), 7),
-			formatFloat(float64(r.Accuracy), 4), formatFloat(float64(r.MSE), 4), formatFloat(float64(r.MLPD), 4)})
+		cells = append(cells, []string{strconv.Itoa(r.Rank), r.Structure + conv, f4(r.SigmaW2), f4(r.SigmaB2), f4(r.Noise),
+			strconv.FormatFloat(float64(r.LogEvidence), 'f', 2, 64), f4(r.Accuracy), f4(r.MSE), f4(r.MLPD)})
 	}
-	printTable(e.stdout, []string{"rank", "architecture", "log evidence", "accuracy", "MSE", "MLPD"}, cells)
+	printTable(e.stdout, []string{"rank", "architecture", "sw2", "sb2", "noise", "log evidence", "accuracy", "MSE", "MLPD"}, cells)
 	if len(wrows) > 0 {
 		fmt.Fprintln(e.stdout, "\nfinite-width kernel: relative deviation from the infinite-width limit")
 		var wc [][]string
@@ -278,7 +279,8 @@ func finiteWidth(e *env, train *data.Labelled, res []infer.Comparison, widths []
 func writeCompare(e *env, rows []compareRow, args []string) error {
 	t := &data.Table{Meta: map[string]string{"ldfit.source": strings.Join(args, " ")}}
 	rank, depth := data.Column{Name: "rank"}, data.Column{Name: "depth"}
-	arch, family, conv := data.Column{Name: "arch"}, data.Column{Name: "family"}, data.Column{Name: "converged"}
+	arch, structure := data.Column{Name: "arch"}, data.Column{Name: "structure"}
+	family, conv := data.Column{Name: "family"}, data.Column{Name: "converged"}
 	names := []string{"sw2", "sb2", "noise", "log_evidence", "accuracy", "mse", "mlpd", "jitter"}
 	floats := make([]data.Column, len(names))
 	for i, n := range names {
@@ -288,13 +290,14 @@ func writeCompare(e *env, rows []compareRow, args []string) error {
 		rank.Int = append(rank.Int, int64(r.Rank))
 		depth.Int = append(depth.Int, int64(r.Depth))
 		arch.String = append(arch.String, r.Arch)
+		structure.String = append(structure.String, r.Structure)
 		family.String = append(family.String, r.Family)
 		conv.String = append(conv.String, strconv.FormatBool(r.Converged))
 		for i, v := range []number{r.SigmaW2, r.SigmaB2, r.Noise, r.LogEvidence, r.Accuracy, r.MSE, r.MLPD, r.Jitter} {
 			floats[i].Float = append(floats[i].Float, float64(v))
 		}
 	}
-	t.Columns = append([]data.Column{rank, arch, family, depth}, floats...)
+	t.Columns = append([]data.Column{rank, arch, structure, family, depth}, floats...)
 	t.Columns = append(t.Columns, conv)
 	return data.WriteTable(e.Out, t, e.writeOptions(nil))
 }

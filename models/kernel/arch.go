@@ -82,7 +82,13 @@ type Arch struct {
 }
 
 // String returns the spec of a in the form Parse accepts.
-func (a Arch) String() string {
+func (a Arch) String() string { return a.spec(true) }
+
+// Structure returns the spec of a without σ_w² and σ_b²: the network it describes,
+// whatever its variances.
+func (a Arch) Structure() string { return a.spec(false) }
+
+func (a Arch) spec(variances bool) string {
 	var b strings.Builder
 	if a.Kind == Recurrent {
 		fmt.Fprintf(&b, "recurrent:T=%d", a.Depth)
@@ -90,7 +96,9 @@ func (a Arch) String() string {
 		fmt.Fprintf(&b, "deep:L=%d", a.Depth)
 	}
 	fmt.Fprintf(&b, ",phi=%s", PhiName(a.Phi))
-	fmt.Fprintf(&b, ",sw2=%s,sb2=%s", fmtFloat(a.SigmaW2), fmtFloat(a.SigmaB2))
+	if variances {
+		fmt.Fprintf(&b, ",sw2=%s,sb2=%s", fmtFloat(a.SigmaW2), fmtFloat(a.SigmaB2))
+	}
 	if a.Kind == Recurrent {
 		b.WriteString([]string{",input=first", ",input=every"}[a.Input])
 		b.WriteString([]string{",bias=fresh", ",bias=shared"}[a.Bias])
