@@ -45,7 +45,7 @@ func (s *source) readDoubles(rg, leaf int, dst []float64) error {
 	if err := s.readPlainDoubles(rg, leaf, dst); err != errNotPlain {
 		return err
 	}
-	return guard("decoder", func() error {
+	return guard("", func() error {
 		ccr, err := s.pqFile.RowGroup(rg).Column(leaf)
 		if err != nil {
 			return err

@@ -282,11 +282,14 @@ func (p *piece) Release() {
 // into an error. arrow/go v17 decodes IPC flatbuffers and Parquet pages without
 // verifying them, and indexes out of range on corrupt input; there is no verifier to
 // check a file with beforehand. Only decoder calls are guarded: ldfit's own code checks
-// its inputs. The error names path unless wrapped by a caller that does.
+// its inputs. The error names path; callers that name it themselves pass "".
 func guard(path string, f func() error) (err error) {
 	defer func() {
 		if r := recover(); r != nil {
-			err = fmt.Errorf("%s: corrupt or truncated file: the decoder failed (%v)", path, r)
+			err = fmt.Errorf("the decoder failed (%v)", r)
+			if path != "" {
+				err = fmt.Errorf("%s: corrupt or truncated file: %w", path, err)
+			}
 		}
 	}()
 	return f()
@@ -431,7 +434,7 @@ func (s *source) readRowGroup(rg int, cols []int) (*piece, error) {
 				if i >= len(readers) {
 					return
 				}
-				errs[i] = guard("decoder", func() (err error) {
+				errs[i] = guard("", func() (err error) {
 					chunked[i], err = s.pq.ReadColumn([]int{rg}, readers[i])
 					return err
 				})
