@@ -115,7 +115,9 @@ func ReadSpikes(path string) (*Spikes, error) {
 // ⌊(To−From)/Bin⌋ bins (up to rounding of 1e-9 bins) and spikes after the last one are
 // left out.
 type BinOptions struct {
-	Bin      float64 // bin width in seconds, > 0
+	Bin float64 // bin width in seconds, > 0
+	// From, To: the window [From, To) in seconds. To == 0 is an open end, up to the bin
+	// that holds the last spike; From == To == 0 starts at min(0, first spike).
 	From, To float64
 	// Smooth is "" (none), "exp:TAU" (causal exponential filter with time constant TAU s,
 	// normalised to unit sum: y[k] = a·y[k−1] + (1−a)·c[k], a = exp(−Bin/TAU)) or
@@ -205,7 +207,13 @@ func (s *Spikes) grid(opt BinOptions) (from float64, nb int, err error) {
 	from = opt.From
 	if opt.From == 0 && opt.To == 0 {
 		from = min(0, minOf(s.Time))
+	}
+	if opt.To == 0 {
+		// An open end reaches the bin that holds the last spike.
 		last := maxOf(s.Time)
+		if last < from {
+			return 0, 0, fmt.Errorf("no spike at or after From %v (the last is at %v)", from, last)
+		}
 		nb = int(math.Floor((last-from)/opt.Bin)) + 1
 		if from+float64(nb-1)*opt.Bin > last {
 			nb--

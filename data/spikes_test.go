@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"sort"
+	"strings"
 	"testing"
 )
 
@@ -187,5 +188,30 @@ func TestBadSpikes(t *testing.T) {
 		writeRaw(t, path, nil, 0, c.cols...)
 		_, err := ReadSpikes(path)
 		wantErr(t, err, append([]string{path}, c.want...)...)
+	}
+}
+
+// An open end (To == 0) with a start reaches the bin of the last spike, as it does
+// without a window.
+func TestBinOpenEnd(t *testing.T) {
+	s := &Spikes{Units: []string{"a"}, Unit: []int{0, 0, 0}, Time: []float64{0.2, 1.2, 3.05}}
+	open, _, err := s.Bin(BinOptions{Bin: 0.5, From: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	closed, _, err := s.Bin(BinOptions{Bin: 0.5, From: 1, To: 3.5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if open.Trials[0].Len != 5 || closed.Trials[0].Len != 5 {
+		t.Fatalf("open end gives %d bins, [1, 3.5) gives %d; want 5", open.Trials[0].Len, closed.Trials[0].Len)
+	}
+	for k, v := range open.Trials[0].Data {
+		if v != closed.Trials[0].Data[k] {
+			t.Fatalf("bin %d: open end %v, closed %v", k, v, closed.Trials[0].Data[k])
+		}
+	}
+	if _, _, err := s.Bin(BinOptions{Bin: 0.5, From: 4}); err == nil || !strings.Contains(err.Error(), "no spike") {
+		t.Fatalf("From after the last spike: err = %v", err)
 	}
 }

@@ -109,19 +109,15 @@ func (rf *recordingFlags) readOptions() data.ReadOptions {
 }
 
 // binOptions returns the options for binning the spike table s. Without --to the
-// window runs to the end: to the bin that holds the last spike, as it does when
-// neither --from nor --to is given (data.BinOptions reads To == 0 as "to the end"
-// only when From is 0 too).
+// window runs to the bin that holds the last spike (data.BinOptions' open end); a
+// --from past the last spike is a usage error, named by its flag.
 func (rf *recordingFlags) binOptions(s *data.Spikes) (data.BinOptions, error) {
 	o := data.BinOptions{Bin: rf.bin, From: rf.from, To: rf.to, Smooth: rf.smooth, Transform: rf.transform}
-	if o.To != 0 || o.From == 0 || len(s.Time) == 0 {
-		return o, nil
+	if o.To == 0 && o.From != 0 && len(s.Time) > 0 {
+		if last := slices.Max(s.Time); last < o.From {
+			return o, usagef("--from %v is after the last spike (at %v s); choose an earlier start", o.From, last)
+		}
 	}
-	last := slices.Max(s.Time)
-	if last < o.From {
-		return o, usagef("--from %v is after the last spike (at %v s); choose an earlier start", o.From, last)
-	}
-	o.To = o.From + (math.Floor((last-o.From)/o.Bin)+1)*o.Bin
 	return o, nil
 }
 
