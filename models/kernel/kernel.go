@@ -64,6 +64,7 @@ func FromGram(a Arch, g *mat.SymDense, opt Options) (*Kernel, error) {
 // fill computes every entry of the upper triangle.
 func (c *computer) fill(opt Options) *Kernel {
 	n := c.n
+	c.grad = opt.Grad
 	k := &Kernel{K: mat.NewSymDense(n, nil)}
 	if opt.Grad {
 		k.DW = mat.NewSymDense(n, nil)
@@ -131,6 +132,7 @@ type computer struct {
 	// series holds the Hermite expansions of every point and step when φ has no closed
 	// form, laid out like q.
 	series []seriesPoint
+	grad   bool // derivatives are wanted
 }
 
 // pair returns the pair moments of point i at step t and point j at step s (1-based)
@@ -139,6 +141,9 @@ func (c *computer) pair(i, t, j, s int, k float64) models.PairMoments {
 	qi, qj := i*c.steps+t-1, j*c.steps+s-1
 	if c.series != nil {
 		if p1, p2 := &c.series[qi], &c.series[qj]; p1.ok && p2.ok {
+			if !c.grad {
+				return models.PairMoments{F: seriesF(p1, p2, k)}
+			}
 			return seriesPair(p1, p2, k)
 		}
 	}

@@ -348,6 +348,9 @@ func TestSeriesAgainstQuadrature(t *testing.T) {
 			lim := math.Sqrt(q[0] * q[1])
 			for _, c := range []float64{-lim, -0.4 * lim, 0, 0.7 * lim, lim} {
 				got, want := seriesPair(&p1, &p2, c), models.Pair(phi, q[0], q[1], c)
+				if f := seriesF(&p1, &p2, c); math.Abs(f-got.F) > 1e-15 {
+					t.Errorf("%s q=%v c=%.3f: F alone %.17g, with derivatives %.17g", phi, q, c, f, got.F)
+				}
 				for _, v := range [][3]any{{"F", got.F, want.F}, {"DQ1", got.DQ1, want.DQ1}, {"DQ2", got.DQ2, want.DQ2}, {"DC", got.DC, want.DC}} {
 					if math.Abs(v[1].(float64)-v[2].(float64)) > 1e-9 {
 						t.Errorf("%s q=%v c=%.3f: %s = %.12g by series, %.12g by quadrature", phi, q, c, v[0], v[1], v[2])
