@@ -46,11 +46,13 @@ type arrowFile struct {
 // arrowWrite asks apache-arrow to write a file: format "file" or "stream", batch rows
 // per record batch, columns as taken by arrow.mjs (see arrowFloats, arrowStrings).
 type arrowWrite struct {
-	Path     string            `json:"path"`
-	Format   string            `json:"format"`
-	Batch    int               `json:"batch"`
-	Metadata map[string]string `json:"metadata,omitempty"`
-	Columns  []map[string]any  `json:"columns"`
+	Path   string `json:"path"`
+	Format string `json:"format"`
+	Batch  int    `json:"batch"`
+	// Compression is "" or "lz4" (fzstd only decompresses).
+	Compression string            `json:"compression,omitempty"`
+	Metadata    map[string]string `json:"metadata,omitempty"`
+	Columns     []map[string]any  `json:"columns"`
 }
 
 // arrowJS runs testdata/interop/arrow.mjs: it writes the files of writes, then reads
@@ -103,15 +105,24 @@ func TestInteropArrowReadsLdfit(t *testing.T) {
 	rec := testRecording(3, []int{120, 45}, 11)
 	rec.Trials[0].Data[5] = math.Inf(-1)
 	rec.Trials[1].Data[7] = math.Copysign(0, -1)
-	files := map[string]WriteOptions{
-		"wide.arrow":    {},
-		"wide.feather":  {},
-		"wide.arrows":   {},
-		"long.arrow":    {Long: true},
-		"long.arrows":   {Long: true},
-		"table.arrow":   {},
-		"table.arrows":  {},
-		"single.arrows": {},
+	// kind: 'r' the recording rec, 's' a single-trial recording, 't' the table tab.
+	files := []struct {
+		name string
+		kind byte
+		opt  WriteOptions
+	}{
+		{"wide.arrow", 'r', WriteOptions{}},
+		{"wide.feather", 'r', WriteOptions{}},
+		{"wide.arrows", 'r', WriteOptions{}},
+		{"long.arrow", 'r', WriteOptions{Long: true}},
+		{"long.arrows", 'r', WriteOptions{Long: true}},
+		{"single.arrows", 's', WriteOptions{}},
+		{"table.arrow", 't', WriteOptions{}},
+		{"table.arrows", 't', WriteOptions{}},
+		{"zstd.arrow", 'r', WriteOptions{Compression: "zstd"}},
+		{"zstd-long.arrows", 'r', WriteOptions{Compression: "zstd", Long: true}},
+		{"lz4.arrow", 's', WriteOptions{Compression: "lz4", Long: true}},
+		{"lz4-table.arrows", 't', WriteOptions{Compression: "lz4"}},
 	}
 	tab := &Table{Meta: map[string]string{"method": "spectral"}, Columns: []Column{
 		{Name: "param", String: []string{"g", "D", "τ"}},
@@ -120,16 +131,16 @@ func TestInteropArrowReadsLdfit(t *testing.T) {
 	}}
 	single := testRecording(2, []int{33}, 12)
 	var paths []string
-	for name, opt := range files {
-		p := filepath.Join(dir, name)
+	for _, f := range files {
+		p := filepath.Join(dir, f.name)
 		var err error
-		switch name[:4] {
-		case "tabl":
-			err = WriteTable(p, tab, opt)
-		case "sing":
-			err = WriteRecording(p, single, opt)
+		switch f.kind {
+		case 't':
+			err = WriteTable(p, tab, f.opt)
+		case 's':
+			err = WriteRecording(p, single, f.opt)
 		default:
-			err = WriteRecording(p, rec, opt)
+			err = WriteRecording(p, rec, f.opt)
 		}
 		if err != nil {
 			t.Fatal(err)
@@ -137,7 +148,8 @@ func TestInteropArrowReadsLdfit(t *testing.T) {
 		paths = append(paths, p)
 	}
 	res := arrowJS(t, nil, paths)
-	for name, opt := range files {
+	for _, file := range files {
+		name, opt := file.name, file.opt
 		f := res[filepath.Join(dir, name)]
 		if want := map[bool]string{true: "stream", false: "file"}[filepath.Ext(name) == ".arrows"]; f.Format != want {
 			t.Errorf("%s: apache-arrow sees the %s format, want %s", name, f.Format, want)
@@ -150,10 +162,10 @@ func TestInteropArrowReadsLdfit(t *testing.T) {
 				t.Errorf("%s: column %s has nulls at %v", name, fl.Name, c.Nulls)
 			}
 		}
-		switch name[:4] {
-		case "tabl":
+		switch file.kind {
+		case 't':
 			checkArrowTable(t, name, f, tab)
-		case "sing":
+		case 's':
 			checkArrowRecording(t, name, f, single, opt.Long)
 		default:
 			checkArrowRecording(t, name, f, rec, opt.Long)
@@ -192,9 +204,15 @@ func wantStrings(t *testing.T, name, col string, got []any, want []string) {
 
 func wantHex(t *testing.T, name, col, got string, want any) {
 	t.Helper()
-	if w := hexOf(want); got != w {
-		t.Fatalf("%s: column %s as apache-arrow reads it differs from what ldfit wrote\n got %.80s…\nwant %.80s…", name, col, got, w)
+	w := hexOf(want)
+	if got == w {
+		return
 	}
+	i := 0
+	for i < len(got) && i < len(w) && got[i] == w[i] {
+		i++
+	}
+	t.Fatalf("%s: column %s as apache-arrow reads it (%d bytes) differs from what ldfit wrote (%d bytes) from byte %d on", name, col, len(got)/2, len(w)/2, i/2)
 }
 
 func checkArrowRecording(t *testing.T, name string, f arrowFile, rec *Recording, long bool) {
@@ -303,6 +321,7 @@ func TestInteropLdfitReadsArrow(t *testing.T) {
 	arrowJS(t, []arrowWrite{
 		{Path: p("wide.arrow"), Format: "file", Batch: 700, Metadata: meta, Columns: wide},
 		{Path: p("wide.arrows"), Format: "stream", Batch: 700, Metadata: meta, Columns: wide},
+		{Path: p("lz4.arrow"), Format: "file", Batch: 700, Metadata: meta, Columns: wide, Compression: "lz4"},
 		{Path: p("nulls.arrows"), Format: "stream", Batch: 1000, Columns: []map[string]any{
 			arrowFloats("t", tt), arrowFloats("a", a, 50, 1701)}},
 		{Path: p("long.arrow"), Format: "file", Batch: 900, Columns: []map[string]any{
@@ -320,8 +339,15 @@ func TestInteropLdfitReadsArrow(t *testing.T) {
 		}},
 	}, nil)
 
-	for _, f := range []string{"wide.arrow", "wide.arrows"} {
+	for _, f := range []string{"wide.arrow", "wide.arrows", "lz4.arrow"} {
 		r, err := ReadRecording(p(f), ReadOptions{})
+		if err != nil && f == "lz4.arrow" {
+			// apache-arrow 21.2.0 writes the compressed instead of the uncompressed length
+			// before each compressed buffer (fixed by apache/arrow-js#470, not yet released),
+			// so its compressed files break the format; ldfit must say so, not crash.
+			wantErr(t, err, "lz4.arrow", "corrupt")
+			continue
+		}
 		if err != nil {
 			t.Fatal(err)
 		}

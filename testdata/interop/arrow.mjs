@@ -3,6 +3,9 @@
 //
 // Input (stdin, JSON):
 //   {"write": [{"path": P, "format": "file"|"stream", "batch": rows per record batch,
+//               "compression": absent or "lz4" (LZ4 frames; fzstd cannot compress; note that
+//                 apache-arrow 21.2.0 writes the compressed length where the format wants
+//                 the uncompressed one, apache/arrow-js#470),
 //               "metadata": {k: v},
 //               "columns": [{"name": N, "type": "float64"|"float32"|"int32"|"int64",
 //                            "hex": little-endian bytes of the values, "nulls": [row, ...]}
@@ -12,11 +15,23 @@
 //   "fields": [{"name", "type", "nullable"}],
 //   "columns": {N: {"hex": "..."} | {"values": [...]}, with "nulls": [row, ...]}}}
 // Numbers travel as the hex of their little-endian bytes so that every bit is compared.
+// Compressed IPC buffers (zstd, LZ4 frame) are decoded by the pure-JavaScript fzstd and
+// lz4js, since apache-arrow ships no codecs of its own.
 import { readFileSync, writeFileSync } from 'node:fs';
+import { decompress as unzstd } from 'fzstd';
+import lz4 from 'lz4js';
 import {
-  tableFromIPC, RecordBatch, RecordBatchFileWriter, RecordBatchStreamWriter, Schema, Field,
+  compressionRegistry, CompressionType, tableFromIPC, RecordBatch, RecordBatchFileWriter, RecordBatchStreamWriter, Schema, Field,
   Struct, Float64, Float32, Int32, Int64, Utf8, Dictionary, makeData, vectorFromArray,
 } from 'apache-arrow';
+
+// apache-arrow views each decoded buffer in place, so it must start at an offset that is
+// a multiple of 8: slice() copies it into a buffer of its own.
+compressionRegistry.set(CompressionType.ZSTD, { decode: (b) => unzstd(b).slice() });
+compressionRegistry.set(CompressionType.LZ4_FRAME, {
+  encode: (b) => lz4.compress(b),
+  decode: (b) => lz4.decompress(b).slice(),
+});
 
 const numeric = {
   float64: [Float64, Float64Array],
@@ -72,7 +87,8 @@ function write(job) {
   const schema = new Schema(cols.map((c) => c[0]), new Map(Object.entries(job.metadata ?? {})));
   const first = job.columns[0];
   const rows = first.values ? first.values.length : Buffer.from(first.hex, 'hex').length / numeric[first.type][1].BYTES_PER_ELEMENT;
-  const w = job.format === 'file' ? new RecordBatchFileWriter() : new RecordBatchStreamWriter();
+  const opt = job.compression === 'lz4' ? { compressionType: CompressionType.LZ4_FRAME } : {};
+  const w = job.format === 'file' ? new RecordBatchFileWriter(opt) : new RecordBatchStreamWriter(opt);
   for (let from = 0; from < rows; from += job.batch) {
     const to = Math.min(rows, from + job.batch);
     const children = cols.map((c) => c[1](from, to));
