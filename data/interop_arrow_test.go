@@ -332,6 +332,10 @@ func TestInteropLdfitReadsArrow(t *testing.T) {
 			{"name": "estimate", "type": "float32", "hex": hexOf([]float32{1.5, 0.25, -3}), "nulls": []int{1}},
 			{"name": "n", "type": "int32", "hex": hexOf([]int32{-7, 1 << 30, 0})},
 		}},
+		{Path: p("nullstr.arrows"), Format: "stream", Batch: 2, Columns: []map[string]any{
+			{"name": "s", "type": "utf8", "values": []any{"a", "b", nil}},
+			{"name": "label", "type": "dict", "values": []any{"x", "y", nil}},
+		}},
 		{Path: p("labels.arrow"), Format: "file", Batch: 1024, Columns: []map[string]any{
 			{"name": "f1", "type": "float32", "hex": hexOf(f1)},
 			{"name": "f2", "type": "int32", "hex": hexOf(c)},
@@ -402,6 +406,12 @@ func TestInteropLdfitReadsArrow(t *testing.T) {
 		est.Float[0] != 1.5 || !math.IsNaN(est.Float[1]) || est.Float[2] != -3 || tab.Col("n").Int[1] != 1<<30 {
 		t.Errorf("table as ldfit reads it: %+v", tab)
 	}
+
+	// Null strings have no NaN to stand for them: an error naming the column and row.
+	_, err = ReadTable(p("nullstr.arrows"))
+	wantErr(t, err, "nullstr.arrows", `column "s"`, "null", "row 2")
+	_, err = ReadLabelled(p("nullstr.arrows"), LabelledOptions{})
+	wantErr(t, err, "nullstr.arrows", `"label"`, "null", "row 2")
 
 	l, err := ReadLabelled(p("labels.arrow"), LabelledOptions{})
 	if err != nil {
