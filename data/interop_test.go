@@ -18,8 +18,8 @@ import (
 //	npm install --prefix testdata/interop --no-audit --no-fund
 //
 // DuckDB reads Arrow IPC only through an extension downloaded from outside the package
-// registries, so the Arrow IPC files ldfit writes are checked by the round-trip tests
-// and Parquet is checked here.
+// registries, so Parquet is checked here and Arrow IPC against apache-arrow, the
+// reference JavaScript implementation, in interop_arrow_test.go.
 
 type duckResult struct {
 	Columns []string `json:"columns"`
