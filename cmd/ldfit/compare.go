@@ -71,7 +71,9 @@ stratified seeded --test-frac of TRAIN.
 σ_w², σ_b² and the noise σ_ε² (log scale, L-BFGS); each depth starts from the optimum
 of the previous depth of its family. --finite-width n=64,128,256 also samples finite
 networks of these widths and prints their kernel's relative deviation from the limit
-(Frobenius norm, on 8 training examples), which shrinks like 1/n.`,
+(Frobenius norm, on 8 training examples, averaged over --networks networks): the
+finite-width bias shrinks like 1/n, the sampling noise like 1/√(n·networks), which
+dominates unless many networks are sampled.`,
 		flags: func(fs *flag.FlagSet) {
 			cf.lf = addLabelledFlags(fs)
 			fs.Var(&cf.archs, "arch", "architecture `SPEC`s, repeatable, e.g. deep:1..8,phi=erf (default deep:1..4,phi=erf)")
@@ -199,10 +201,9 @@ func runCompare(e *env, args []string, cf *compareFlags) error {
 		fmt.Fprintln(e.stdout, "\nfinite-width kernel: relative deviation from the infinite-width limit")
 		var wc [][]string
 		for _, w := range wrows {
-			wc = append(wc, []string{w.Family, strconv.Itoa(w.Depth), strconv.Itoa(w.Width),
-				formatFloat(float64(w.Deviation), 4), formatFloat(float64(w.Deviation)*float64(w.Width), 4)})
+			wc = append(wc, []string{w.Family, strconv.Itoa(w.Depth), strconv.Itoa(w.Width), formatFloat(float64(w.Deviation), 4)})
 		}
-		printTable(e.stdout, []string{"family", "depth", "width n", "deviation", "n × deviation"}, wc)
+		printTable(e.stdout, []string{"family", "depth", "width n", "deviation"}, wc)
 	}
 	return nil
 }
