@@ -4,7 +4,10 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"runtime"
 	"sort"
+	"sync"
+	"sync/atomic"
 
 	"gonum.org/v1/gonum/mat"
 
@@ -23,7 +26,8 @@ type CompareOptions struct {
 	Seed        uint64
 	MaxIter     int // L-BFGS iterations per start; 0 means Fit's default
 	Workers     int // parallel workers of the kernel computation; 0 means GOMAXPROCS
-	// Progress, when set, is called after each architecture.
+	// Progress, when set, is called after each architecture, possibly from several
+	// goroutines at once.
 	Progress func(done, total int)
 }
 
@@ -73,26 +77,60 @@ func Compare(archs []kernel.Arch, train, test *data.Labelled, opt CompareOptions
 	if err != nil {
 		return nil, err
 	}
-	out := make([]Comparison, len(archs))
+	// Architectures that continue the one before them (same family, one deeper) form a
+	// chain: a fitted depth starts from the optimum of the depth below it, since the
+	// hyperparameters change little from one depth to the next and the search then
+	// takes a few steps instead of dozens. Chains are independent and run in
+	// parallel, as much of each evaluation (the Cholesky factorisation) is serial.
+	var chains [][]int
 	for i, a := range archs {
-		gp, err := likelihood.NewGP(a, xtr, train.D(), yTrain, noise)
+		if i > 0 && archs[i-1].Family() == a.Family() && archs[i-1].Depth == a.Depth-1 {
+			chains[len(chains)-1] = append(chains[len(chains)-1], i)
+			continue
+		}
+		chains = append(chains, []int{i})
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	out := make([]Comparison, len(archs))
+	errs := make([]error, len(archs))
+	var done atomic.Int64
+	var wg sync.WaitGroup
+	sem := make(chan struct{}, workers)
+	for _, chain := range chains {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			for k, i := range chain {
+				gp, err := likelihood.NewGP(archs[i], xtr, train.D(), yTrain, noise)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				gp.Workers = opt.Workers
+				if prev := out[chain[max(k-1, 0)]]; opt.FitHyper && k > 0 {
+					gp.Arch.SigmaW2, gp.Arch.SigmaB2, gp.Noise = prev.Arch.SigmaW2, prev.Arch.SigmaB2, prev.Noise
+				}
+				c, err := compareOne(gp, xte, yte, classes, opt)
+				if err != nil {
+					errs[i] = err
+					return
+				}
+				out[i] = *c
+				if opt.Progress != nil {
+					opt.Progress(int(done.Add(1)), len(archs))
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
 		if err != nil {
 			return nil, err
-		}
-		gp.Workers = opt.Workers
-		// A fitted depth starts from the optimum of the depth below it in the same
-		// family: the hyperparameters change little from one depth to the next, and
-		// the search then takes a few steps instead of dozens.
-		if prev := i - 1; opt.FitHyper && prev >= 0 && out[prev].Arch.Family() == a.Family() && out[prev].Arch.Depth == a.Depth-1 {
-			gp.Arch.SigmaW2, gp.Arch.SigmaB2, gp.Noise = out[prev].Arch.SigmaW2, out[prev].Arch.SigmaB2, out[prev].Noise
-		}
-		c, err := compareOne(gp, xte, yte, classes, opt)
-		if err != nil {
-			return nil, err
-		}
-		out[i] = *c
-		if opt.Progress != nil {
-			opt.Progress(i+1, len(archs))
 		}
 	}
 	return out, nil
