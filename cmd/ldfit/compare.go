@@ -1,10 +1,8 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
-	"path/filepath"
 	"strconv"
 	"strings"
 
@@ -12,9 +10,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/plotutil"
 	"gonum.org/v1/plot/vg"
-	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/ldfit/ldfit/data"
 	"github.com/ldfit/ldfit/infer"
@@ -76,6 +71,7 @@ finite-width bias shrinks like 1/n, the sampling noise like 1/√(n·networks), 
 dominates unless many networks are sampled.`,
 		flags: func(fs *flag.FlagSet) {
 			cf.lf = addLabelledFlags(fs)
+			cf.archs = nil // Set appends: start each command line empty
 			fs.Var(&cf.archs, "arch", "architecture `SPEC`s, repeatable, e.g. deep:1..8,phi=erf (default deep:1..4,phi=erf)")
 			fs.Float64Var(&cf.testFrac, "test-frac", 0.3, "fraction of TRAIN held out as test set when no TEST file is given")
 			fs.BoolVar(&cf.fitHyper, "fit-hyper", false, "fit σ_w², σ_b² and σ_ε² by maximum evidence")
@@ -337,30 +333,5 @@ func plotCompare(path string, res []infer.Comparison) error {
 		plots[k] = p
 	}
 	plots[0].Title.Text = "Architecture comparison"
-	w, h := 6*vg.Inch, 7*vg.Inch
-	var c draw.Canvas
-	var buf bytes.Buffer
-	if strings.ToLower(filepath.Ext(path)) == ".svg" {
-		s := vgsvg.New(w, h)
-		c = draw.New(s)
-		drawStack(c, plots)
-		if _, err := s.WriteTo(&buf); err != nil {
-			return err
-		}
-	} else {
-		img := vgimg.New(w, h)
-		c = draw.New(img)
-		drawStack(c, plots)
-		if _, err := (vgimg.PngCanvas{Canvas: img}).WriteTo(&buf); err != nil {
-			return err
-		}
-	}
-	return writeAtomic(path, buf.Bytes())
-}
-
-func drawStack(c draw.Canvas, plots [2]*plot.Plot) {
-	tiles := draw.Tiles{Rows: 2, Cols: 1, PadTop: vg.Points(4), PadBottom: vg.Points(4), PadX: vg.Points(4), PadY: vg.Points(8)}
-	canvases := plot.Align([][]*plot.Plot{{plots[0]}, {plots[1]}}, tiles, c)
-	plots[0].Draw(canvases[0][0])
-	plots[1].Draw(canvases[1][0])
+	return saveStack(plots[:], path, 6*vg.Inch, 7*vg.Inch)
 }

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"math"
@@ -263,13 +262,5 @@ func plotDMFT(sol *dmft.Solution, path string) error {
 		pl.Add(line)
 		pl.Legend.Add(c.name, line)
 	}
-	wt, err := pl.WriterTo(6*vg.Inch, 4*vg.Inch, strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), "."))
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return err
-	}
-	return writeAtomic(path, buf.Bytes())
+	return savePlot(pl, path, 6*vg.Inch, 4*vg.Inch)
 }

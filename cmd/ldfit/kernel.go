@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"flag"
 	"fmt"
 	"math"
@@ -215,13 +214,5 @@ func plotKernel(path string, l *data.Labelled, a kernel.Arch, k *mat.SymDense) e
 	p.X.Label.Text = "example (sorted by label)"
 	p.Y.Label.Text = "example (sorted by label)"
 	p.Add(plotter.NewHeatMap(kernelGrid{k, order}, pal.Palette(255)))
-	wt, err := p.WriterTo(6*vg.Inch, 6*vg.Inch, strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), "."))
-	if err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	if _, err := wt.WriteTo(&buf); err != nil {
-		return err
-	}
-	return writeAtomic(path, buf.Bytes())
+	return savePlot(p, path, 6*vg.Inch, 6*vg.Inch)
 }

@@ -3,7 +3,6 @@ package main
 // The figure of ldfit predict: held-out traces with their predictive bands.
 
 import (
-	"bytes"
 	"fmt"
 	"image/color"
 	"path/filepath"
@@ -16,8 +15,6 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
-	"gonum.org/v1/plot/vg/vgimg"
-	"gonum.org/v1/plot/vg/vgsvg"
 
 	"github.com/ldfit/ldfit/infer"
 )
@@ -30,11 +27,10 @@ func plotPrediction(p *infer.Prediction, path, timeUnit string, k int) error {
 	if err := checkPlotPath(path); err != nil {
 		return err
 	}
-	ext := strings.TrimPrefix(strings.ToLower(filepath.Ext(path)), ".")
 	k = min(k, len(p.Units))
 	n := len(p.Times)
 	show := mostVarying(p, min(n, 400), k)
-	plots := make([][]*plot.Plot, k)
+	plots := make([]*plot.Plot, k)
 	for q, i := range show {
 		pl := plot.New()
 		pl.Title.Text = "unit " + p.Units[i]
@@ -72,29 +68,12 @@ func plotPrediction(p *infer.Prediction, path, timeUnit string, k int) error {
 			pl.Legend.Add("observed", ob)
 			pl.Legend.Add("predictive mean", ml)
 		}
-		plots[q] = []*plot.Plot{pl}
+		plots[q] = pl
 	}
 	if k == 0 {
 		return fmt.Errorf("--plot: no unit to draw")
 	}
-	w, h := 7*vg.Inch, vg.Length(k)*1.8*vg.Inch
-	var c vg.CanvasWriterTo
-	if ext == "svg" {
-		c = vgsvg.New(w, h)
-	} else {
-		c = vgimg.PngCanvas{Canvas: vgimg.New(w, h)}
-	}
-	dc := draw.New(c)
-	tiles := draw.Tiles{Rows: k, Cols: 1, PadY: vg.Points(6), PadTop: vg.Points(4), PadBottom: vg.Points(4), PadLeft: vg.Points(4), PadRight: vg.Points(6)}
-	canvases := plot.Align(plots, tiles, dc)
-	for i := range plots {
-		plots[i][0].Draw(canvases[i][0])
-	}
-	var buf bytes.Buffer
-	if _, err := c.WriteTo(&buf); err != nil {
-		return err
-	}
-	return writeAtomic(path, buf.Bytes())
+	return saveStack(plots, path, 7*vg.Inch, vg.Length(k)*1.8*vg.Inch)
 }
 
 // mostVarying returns, in the order of p.Units, the k units whose observed values
