@@ -76,45 +76,27 @@ func appendFloats(dst []float64, a arrow.Array) ([]float64, error) {
 	case *array.Float64:
 		dst = append(dst, v.Float64Values()...)
 	case *array.Float32:
-		for _, x := range v.Float32Values() {
-			dst = append(dst, float64(x))
-		}
+		dst = appendFloat64(dst, v.Float32Values())
 	case *array.Float16:
 		for _, x := range v.Values() {
 			dst = append(dst, float64(x.Float32()))
 		}
 	case *array.Int64:
-		for _, x := range v.Int64Values() {
-			dst = append(dst, float64(x))
-		}
+		dst = appendFloat64(dst, v.Int64Values())
 	case *array.Int32:
-		for _, x := range v.Int32Values() {
-			dst = append(dst, float64(x))
-		}
+		dst = appendFloat64(dst, v.Int32Values())
 	case *array.Int16:
-		for _, x := range v.Int16Values() {
-			dst = append(dst, float64(x))
-		}
+		dst = appendFloat64(dst, v.Int16Values())
 	case *array.Int8:
-		for _, x := range v.Int8Values() {
-			dst = append(dst, float64(x))
-		}
+		dst = appendFloat64(dst, v.Int8Values())
 	case *array.Uint64:
-		for _, x := range v.Uint64Values() {
-			dst = append(dst, float64(x))
-		}
+		dst = appendFloat64(dst, v.Uint64Values())
 	case *array.Uint32:
-		for _, x := range v.Uint32Values() {
-			dst = append(dst, float64(x))
-		}
+		dst = appendFloat64(dst, v.Uint32Values())
 	case *array.Uint16:
-		for _, x := range v.Uint16Values() {
-			dst = append(dst, float64(x))
-		}
+		dst = appendFloat64(dst, v.Uint16Values())
 	case *array.Uint8:
-		for _, x := range v.Uint8Values() {
-			dst = append(dst, float64(x))
-		}
+		dst = appendFloat64(dst, v.Uint8Values())
 	case *array.Decimal128:
 		// DuckDB writes decimal literals such as i * 0.01 as DECIMAL.
 		scale := v.DataType().(*arrow.Decimal128Type).Scale
@@ -435,4 +417,12 @@ func appendCodes(dst []int32, chunks []arrow.Array, c *coder) ([]int32, error) {
 		}
 	}
 	return dst, nil
+}
+
+// appendFloat64 appends the values of a numeric column converted to float64.
+func appendFloat64[T ~int8 | ~int16 | ~int32 | ~int64 | ~uint8 | ~uint16 | ~uint32 | ~uint64 | ~float32](dst []float64, xs []T) []float64 {
+	for _, x := range xs {
+		dst = append(dst, float64(x))
+	}
+	return dst
 }

@@ -239,15 +239,7 @@ func readWide(s *source, opt *ReadOptions) (*Recording, error) {
 	if raw.rows == 0 {
 		return nil, fmt.Errorf("%s: empty: no rows", s.path)
 	}
-	pops, err := widePopulations(s, opt, raw.units)
-	if err != nil {
-		return nil, err
-	}
-	tname := "t"
-	if tcol >= 0 {
-		tname = s.schema.Field(tcol).Name
-	}
-	return assemble(s, opt, raw, pops, tname)
+	return assembleWide(s, opt, raw, tcol)
 }
 
 // readWideFast decodes DOUBLE unit columns (and time column) straight into raw.
@@ -269,15 +261,7 @@ func readWideFast(s *source, opt *ReadOptions, raw *rawRecording, leaves []int, 
 	if n == 0 {
 		return nil, fmt.Errorf("%s: empty: no rows", s.path)
 	}
-	pops, err := widePopulations(s, opt, raw.units)
-	if err != nil {
-		return nil, err
-	}
-	tname := "t"
-	if tcol >= 0 {
-		tname = s.schema.Field(tcol).Name
-	}
-	return assemble(s, opt, raw, pops, tname)
+	return assembleWide(s, opt, raw, tcol)
 }
 
 func widePopulations(s *source, opt *ReadOptions, units []string) ([]string, error) {
@@ -628,4 +612,18 @@ func firstN(s []string, n int) []string {
 		return s[:n]
 	}
 	return s
+}
+
+// assembleWide finishes a wide recording read into raw: populations, time column name,
+// and the checks and windows of assemble.
+func assembleWide(s *source, opt *ReadOptions, raw *rawRecording, tcol int) (*Recording, error) {
+	pops, err := widePopulations(s, opt, raw.units)
+	if err != nil {
+		return nil, err
+	}
+	tname := "t"
+	if tcol >= 0 {
+		tname = s.schema.Field(tcol).Name
+	}
+	return assemble(s, opt, raw, pops, tname)
 }
