@@ -2,8 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"flag"
-	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -197,24 +195,4 @@ func TestEvaluateAplysia(t *testing.T) {
 	if exact.Method != "exact" || !(exact.D[0] > 0.005) {
 		t.Errorf("exact fit: method %q, D %v; want D well above 0", exact.Method, exact.D)
 	}
-}
-
-// ldfit evaluate fits as ldfit fit does: it must offer every flag of fit that
-// chooses or configures the fit, with the same default and help.
-func TestEvaluateHasFitFlags(t *testing.T) {
-	fit := newFlagSet(commands["fit"], &env{}, io.Discard)
-	ev := newFlagSet(commands["evaluate"], &env{}, io.Discard)
-	fit.VisitAll(func(f *flag.Flag) {
-		if f.Name == "plot" { // fit's figure of spectra; evaluate's --plot draws predictions
-			return
-		}
-		g := ev.Lookup(f.Name)
-		if g == nil {
-			t.Errorf("ldfit evaluate has no flag -%s of ldfit fit", f.Name)
-			return
-		}
-		if g.DefValue != f.DefValue || g.Usage != f.Usage {
-			t.Errorf("-%s: evaluate has default %q and help %q, fit %q and %q", f.Name, g.DefValue, g.Usage, f.DefValue, f.Usage)
-		}
-	})
 }
