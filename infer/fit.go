@@ -248,12 +248,12 @@ func polish(obj likelihood.Objective, e *Estimate, gradTol float64) {
 		// Where the Newton step fails (a Hessian too flat or too noisy), a coordinate
 		// drifting to the bound of its range is moved there directly, and otherwise
 		// each coordinate takes its own Newton step, at most one unit of θ.
-		moved := !math.IsNaN(e.Decrement) && lineStep(obj, e, dir.step)
+		moved := !math.IsNaN(e.Decrement) && lineStep(obj, e, dir.step, 1, 1e-6)
 		if !moved {
 			moved = boundaryStep(obj, e, g, h)
 		}
 		if !moved {
-			moved = lineStep(obj, e, diagonalStep(g, h))
+			moved = lineStep(obj, e, diagonalStep(g, h), 1, 1e-6)
 		}
 		if !moved {
 			break
@@ -356,18 +356,7 @@ func boundaryStep(obj likelihood.Objective, e *Estimate, g []float64, h *mat.Sym
 			any = true
 		}
 	}
-	if !any {
-		return false
-	}
-	x := make([]float64, len(g))
-	for t := 16.0; t > 1e-3; t /= 2 {
-		floats.AddScaledTo(x, e.Theta, t, d)
-		if v := obj.Eval(x, nil); v > e.LogLik {
-			e.Theta = x
-			return true
-		}
-	}
-	return false
+	return any && lineStep(obj, e, d, 16, 1e-3)
 }
 
 // diagonalStep returns the coordinate-wise Newton step g_i/|H_ii|, each at most one
@@ -391,10 +380,11 @@ func interior(bd []bool) []int {
 	return idx
 }
 
-// lineStep moves e along dir, halving the step until the log-likelihood increases.
-func lineStep(obj likelihood.Objective, e *Estimate, dir []float64) bool {
+// lineStep moves e along dir by the step first, halving it while it exceeds last, until
+// the log-likelihood increases.
+func lineStep(obj likelihood.Objective, e *Estimate, dir []float64, first, last float64) bool {
 	x := make([]float64, len(dir))
-	for t := 1.0; t > 1e-6; t /= 2 {
+	for t := first; t > last; t /= 2 {
 		floats.AddScaledTo(x, e.Theta, t, dir)
 		if v := obj.Eval(x, nil); v > e.LogLik {
 			e.Theta = x

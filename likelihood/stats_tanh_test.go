@@ -58,12 +58,7 @@ func BenchmarkTanhInto(b *testing.B) {
 }
 
 func BenchmarkTanhIntoRandom(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	x := make([]float64, 4096)
-	for i := range x {
-		x[i] = rng.NormFloat64()
-	}
-	y := make([]float64, 4096)
+	x, y := normalSamples(4096), make([]float64, 4096)
 	cpu := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		tanhInto(y, x)
@@ -72,12 +67,7 @@ func BenchmarkTanhIntoRandom(b *testing.B) {
 }
 
 func BenchmarkMathTanhRandom(b *testing.B) {
-	rng := rand.New(rand.NewPCG(1, 1))
-	x := make([]float64, 4096)
-	for i := range x {
-		x[i] = rng.NormFloat64()
-	}
-	y := make([]float64, 4096)
+	x, y := normalSamples(4096), make([]float64, 4096)
 	cpu := cpuSeconds()
 	for i := 0; i < b.N; i++ {
 		for k, v := range x {
@@ -85,4 +75,14 @@ func BenchmarkMathTanhRandom(b *testing.B) {
 		}
 	}
 	b.ReportMetric((cpuSeconds()-cpu)*1e9/float64(b.N), "cpu-ns/op")
+}
+
+// normalSamples returns n seeded standard normal samples.
+func normalSamples(n int) []float64 {
+	rng := rand.New(rand.NewPCG(1, 1))
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	return x
 }
